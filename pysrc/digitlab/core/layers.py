@@ -1,0 +1,196 @@
+"""Layers: configuration only. Parameters live in the network's `params` dict.
+
+Each layer offers
+  forward(p, x) -> (z, a)                 z: pre-activation, a: output
+  backward_z(p, x, a, dZ, need_dx) -> (dX or None, grads keyed like p)
+where dZ = dL/dz; the network applies the activation's derivative first.
+Shapes use NHWC for images: x (N, H, W, C). Everything is float32.
+"""
+
+import numpy as np
+
+from . import activations as act
+
+F32 = np.float32
+
+
+class Layer:
+    kind = "layer"
+    activation = "linear"
+
+    def __init__(self, name):
+        self.name = name
+
+    def param_shapes(self):
+        return {}
+
+    def init(self, rng):
+        """He-normal weights (fan-in from W's leading axes), zero biases."""
+        params = {}
+        for key, shape in self.param_shapes().items():
+            if key == "W":
+                fan_in = int(np.prod(shape[:-1]))
+                params[key] = (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(F32)
+            else:
+                params[key] = np.zeros(shape, F32)
+        return params
+
+    def spec(self):
+        return {"type": self.kind, "name": self.name}
+
+
+class Dense(Layer):
+    """z = x @ W + b with x (N, n_in), W (n_in, n_out), b (n_out,)."""
+
+    kind = "dense"
+
+    def __init__(self, name, n_in, n_out, activation="relu"):
+        super().__init__(name)
+        self.n_in, self.n_out, self.activation = int(n_in), int(n_out), activation
+
+    def param_shapes(self):
+        return {"W": (self.n_in, self.n_out), "b": (self.n_out,)}
+
+    def out_shape(self, in_shape):
+        return (self.n_out,)
+
+    def forward(self, p, x):
+        z = x @ p["W"] + p["b"]
+        return z, act.apply(self.activation, z)
+
+    def backward_z(self, p, x, a, dZ, need_dx=True):
+        grads = {"W": x.T @ dZ, "b": np.ones(len(dZ), dZ.dtype) @ dZ}
+        return (dZ @ p["W"].T if need_dx else None), grads
+
+    def spec(self):
+        return {**super().spec(), "in": self.n_in, "out": self.n_out, "activation": self.activation}
+
+
+def im2col(x, kh, kw):
+    """(N, H, W, C) -> (N*Ho*Wo, kh*kw*C) patches for a valid, stride-1 window.
+
+    A strided view plus one reshape (which copies) beats einsum by 2-15x here.
+    """
+    n, h, w, c = x.shape
+    ho, wo = h - kh + 1, w - kw + 1
+    sn, sh, sw, sc = x.strides
+    view = np.lib.stride_tricks.as_strided(
+        x, (n, ho, wo, kh, kw, c), (sn, sh, sw, sh, sw, sc), writeable=False)
+    return view.reshape(n * ho * wo, kh * kw * c)
+
+
+class Conv2D(Layer):
+    """Valid, stride-1 convolution. x (N, H, W, C_in), W (kh, kw, C_in, C_out), b (C_out,)."""
+
+    kind = "conv2d"
+
+    def __init__(self, name, kernel, c_in, c_out, activation="relu"):
+        super().__init__(name)
+        self.kh, self.kw = (kernel, kernel) if np.isscalar(kernel) else tuple(kernel)
+        self.c_in, self.c_out, self.activation = int(c_in), int(c_out), activation
+
+    def param_shapes(self):
+        return {"W": (self.kh, self.kw, self.c_in, self.c_out), "b": (self.c_out,)}
+
+    def out_shape(self, in_shape):
+        h, w, _ = in_shape
+        return (h - self.kh + 1, w - self.kw + 1, self.c_out)
+
+    def forward(self, p, x):
+        x = np.ascontiguousarray(x)
+        n, h, w, _ = x.shape
+        cols = im2col(x, self.kh, self.kw)
+        z = (cols @ p["W"].reshape(-1, self.c_out) + p["b"])
+        z = z.reshape(n, h - self.kh + 1, w - self.kw + 1, self.c_out)
+        return z, act.apply(self.activation, z)
+
+    def backward_z(self, p, x, a, dZ, need_dx=True):
+        dZ2 = dZ.reshape(-1, self.c_out)
+        cols = im2col(np.ascontiguousarray(x), self.kh, self.kw)
+        grads = {"W": (cols.T @ dZ2).reshape(p["W"].shape),
+                 "b": np.ones(len(dZ2), dZ2.dtype) @ dZ2}
+        if not need_dx:
+            return None, grads
+        # dX is the full correlation of dZ with the kernel flipped in space.
+        ph, pw = self.kh - 1, self.kw - 1
+        dZp = np.pad(dZ, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+        W_flip = p["W"][::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, self.c_in)
+        dX = (im2col(dZp, self.kh, self.kw) @ W_flip).reshape(x.shape)
+        return dX, grads
+
+    def spec(self):
+        return {**super().spec(), "kernel": [self.kh, self.kw], "in_channels": self.c_in,
+                "out_channels": self.c_out, "activation": self.activation}
+
+
+class MaxPool2D(Layer):
+    """Non-overlapping max pool of size s. (N, H, W, C) -> (N, H//s, W//s, C); a ragged edge is dropped."""
+
+    kind = "maxpool2d"
+
+    def __init__(self, name, size=2):
+        super().__init__(name)
+        self.size = int(size)
+
+    def out_shape(self, in_shape):
+        h, w, c = in_shape
+        return (h // self.size, w // self.size, c)
+
+    def _windows(self, x):
+        s = self.size
+        ho, wo = x.shape[1] // s, x.shape[2] // s
+        return [x[:, i:ho * s:s, j:wo * s:s] for i in range(s) for j in range(s)]
+
+    def forward(self, p, x):
+        # Strided np.maximum is ~17x faster than reshape-then-max here.
+        views = self._windows(x)
+        out = views[0]
+        for v in views[1:]:
+            out = np.maximum(out, v)
+        return out, out
+
+    def backward_z(self, p, x, a, dA, need_dx=True):
+        dX = np.zeros_like(x)
+        taken = np.zeros(a.shape, bool)  # route each gradient to one winner only, even on ties
+        s = self.size
+        ho, wo = a.shape[1], a.shape[2]
+        for k, v in enumerate(self._windows(x)):
+            i, j = divmod(k, s)
+            win = (v == a) & ~taken
+            taken |= win
+            dX[:, i:ho * s:s, j:wo * s:s] = dA * win
+        return dX, {}
+
+    def spec(self):
+        return {**super().spec(), "size": self.size}
+
+
+class Flatten(Layer):
+    """(N, H, W, C) -> (N, H*W*C), in NHWC order."""
+
+    kind = "flatten"
+
+    def out_shape(self, in_shape):
+        return (int(np.prod(in_shape)),)
+
+    def forward(self, p, x):
+        a = x.reshape(len(x), -1)
+        return a, a
+
+    def backward_z(self, p, x, a, dA, need_dx=True):
+        return dA.reshape(x.shape), {}
+
+
+def layer_from_spec(spec):
+    """Build a layer from its manifest entry (see `Layer.spec`)."""
+    kind, name = spec["type"], spec["name"]
+    if kind == "dense":
+        return Dense(name, spec["in"], spec["out"], spec.get("activation", "relu"))
+    if kind == "conv2d":
+        return Conv2D(name, spec["kernel"], spec["in_channels"], spec["out_channels"],
+                      spec.get("activation", "relu"))
+    if kind == "maxpool2d":
+        return MaxPool2D(name, spec.get("size", 2))
+    if kind == "flatten":
+        return Flatten(name)
+    raise ValueError(f"unknown layer type {kind!r} in layer {name!r}")
