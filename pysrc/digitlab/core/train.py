@@ -78,9 +78,10 @@ class Trainer:
     def step(self, batch=None):
         """One optimiser step on `batch` (or the next minibatch). Raises Diverged without updating."""
         Xb, yb = batch if batch is not None else self.next_batch()
-        trace = self.net.forward(Xb)
-        grads, loss = self.net.grads_and_loss(trace, yb, self.cfg.loss)
-        sq = sum(float((g * g).sum()) for gl in grads.values() for g in gl.values())
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is checked explicitly below
+            trace = self.net.forward(Xb)
+            grads, loss = self.net.grads_and_loss(trace, yb, self.cfg.loss)
+            sq = sum(float((g * g).sum()) for gl in grads.values() for g in gl.values())
         if not (math.isfinite(loss) and math.isfinite(sq)):
             raise Diverged(f"loss became {loss} at iteration {self.iteration}; the learning rate "
                            f"({self.opt.lr:g}) is probably too large")
