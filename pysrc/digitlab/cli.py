@@ -18,7 +18,7 @@ RECIPES = {
     "mlp-128-64": dict(epochs=30, lr=1e-3, batch_size=64, max_degrees=8, max_shift=1.5),
     "mlp-128-64-32": dict(epochs=30, lr=1e-3, batch_size=64, max_degrees=8, max_shift=1.5),
     "cnn-small": dict(epochs=12, lr=2e-3, batch_size=64),
-    "cnn": dict(epochs=16, lr=2e-3, batch_size=64, weight_decay=1e-4),
+    "cnn": dict(epochs=20, lr=2e-3, batch_size=64, weight_decay=0.02),
 }
 
 

@@ -6,7 +6,7 @@
 | mlp-128-64     | 784-128-64-10, ReLU                                      |
 | mlp-128-64-32  | 784-128-64-32-10, ReLU (111,146 params)                  |
 | cnn-small      | conv5x5·8 → pool → conv3x3·16 → pool → fc64 → 10 (27,690) |
-| cnn            | conv3x3·16 → conv3x3·32 → pool → conv3x3·64 → pool → fc40 → 10 |
+| cnn            | conv5x5·16 → pool → conv5x5·32 → pool → fc128 → 10 (80,202) |
 """
 
 import os
@@ -33,11 +33,15 @@ def cnn_small(seed=0):
 
 
 def cnn(seed=0):
-    # 28 -> 26 -> 24 -> pool 12 -> 10 -> pool 5: 5*5*64 = 1600 features.
+    """28 -> conv5 24 -> pool 12 -> conv5 8 -> pool 4: 4*4*32 = 512 features.
+
+    About 1.1M multiply-adds per image. A deeper 3x3 stack (4.5M) was more accurate per
+    parameter but took 5 ms per forward in Pyodide, whose numpy has no optimised BLAS.
+    """
     return Network([
-        Conv2D("conv1", 3, 1, 16), Conv2D("conv2", 3, 16, 32), MaxPool2D("pool1"),
-        Conv2D("conv3", 3, 32, 64), MaxPool2D("pool2"),
-        Flatten("flat"), Dense("fc1", 1600, 40), Dense("out", 40, 10, "softmax"),
+        Conv2D("conv1", 5, 1, 16), MaxPool2D("pool1"),
+        Conv2D("conv2", 5, 16, 32), MaxPool2D("pool2"),
+        Flatten("flat"), Dense("fc1", 512, 128), Dense("out", 128, 10, "softmax"),
     ], input_shape=(28, 28, 1), seed=seed)
 
 
