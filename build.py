@@ -195,6 +195,7 @@ def build():
     weights = copy_weights(tmp / "weights")
     model = make_samples(tmp, weights)
     write_json(tmp / "pyscript.json", pyscript_config(py_files, weights))
+    (tmp / ".nojekyll").touch()  # GitHub Pages would otherwise drop every `__init__.py`
     write_json(tmp / "version.json", {
         "name": "digitlab", "version": package_version(), "commit": git_commit(),
         "built": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
