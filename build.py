@@ -103,9 +103,10 @@ def ensure_chromium():
 def copy_package(dest):
     """Copy the browser-safe part of pysrc/digitlab to dest/digitlab. -> sorted relative paths."""
     files = []
-    for src in sorted(PACKAGE.rglob("*.py")):
+    for src in sorted(PACKAGE.rglob("*")):
         rel = src.relative_to(PACKAGE.parent)
-        if "__pycache__" in rel.parts or (src.parent == PACKAGE and src.name in OFFLINE_ONLY):
+        if (not src.is_file() or "__pycache__" in rel.parts or src.suffix == ".pyc"
+                or (src.parent == PACKAGE and src.name in OFFLINE_ONLY)):
             continue
         (dest / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dest / rel)
@@ -226,7 +227,7 @@ def build():
     shutil.rmtree(old, ignore_errors=True)
     size = sum(f.stat().st_size for f in DIST.rglob("*") if f.is_file())
     secs = (datetime.datetime.now() - started).total_seconds()
-    log(f"dist/ ready: {size / 1e6:.1f} MB, {len(py_files)} Python files, "
+    log(f"dist/ ready: {size / 1e6:.1f} MB, {len(py_files)} package files, "
         f"{len(weights)} models, in {secs:.1f} s")
 
 

@@ -49,7 +49,7 @@ def test_pyscript_files_table_matches_dist(dist_dir):
     files = config["files"]
     for url, target in files.items():
         assert (dist_dir / url).is_file(), f"{url} is listed but not in dist/"
-    shipped = {f"./{p.relative_to(dist_dir).as_posix()}" for p in (dist_dir / "py").rglob("*.py")}
+    shipped = {f"./{p.relative_to(dist_dir).as_posix()}" for p in (dist_dir / "py").rglob("*") if p.is_file()}
     shipped |= {f"./{p.relative_to(dist_dir).as_posix()}" for p in (dist_dir / "weights").iterdir()}
     assert shipped <= set(files), f"not in the files table: {sorted(shipped - set(files))}"
     for url in shipped:  # Python sees `digitlab` and `weights/` relative to its working folder
@@ -58,7 +58,8 @@ def test_pyscript_files_table_matches_dist(dist_dir):
 
 def test_package_is_fresh_and_browser_safe(dist_dir):
     src, shipped = ROOT / "pysrc" / "digitlab", dist_dir / "py" / "digitlab"
-    expected = {p.relative_to(src) for p in src.rglob("*.py") if "__pycache__" not in p.parts}
+    expected = {p.relative_to(src) for p in src.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
     expected -= {Path(n) for n in OFFLINE_ONLY}
     assert {p.relative_to(shipped) for p in shipped.rglob("*") if p.is_file()} == expected
     stale = [str(r) for r in expected if (src / r).read_bytes() != (shipped / r).read_bytes()]
