@@ -8,7 +8,7 @@ from hypothesis.extra import numpy as hnp
 
 from digitlab import data
 from digitlab.preprocess import (FIELD, INK_THRESHOLD, Steps, downscale, has_ink,
-                                 resample_weights, to_mnist, to_mnist_steps)
+                                 resample_weights, resize, to_mnist, to_mnist_steps)
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +127,17 @@ def test_tiny_drawing_smaller_than_the_field():
     assert out.max() > 0.9                               # upscaling keeps full ink
 
 
+def test_tiny_binary_drawing_is_grown_smoothly():
+    """A 6x4 blocky stroke grown to 20 px gets soft edges, not 5x5 blocks."""
+    img = np.zeros((6, 4), np.uint8)
+    img[:, 1] = img[0, :] = 255                          # a crude binary "7"-ish corner
+    out = to_mnist(img)
+    assert_mnist_like(out)
+    assert ((out > 0.05) & (out < 0.95)).sum() >= 20
+    ramp = resize(np.array([[0, 255]], np.uint8), 1, 20, np.float32(1 / 255))[0]
+    assert np.all(np.diff(ramp) >= 0) and len(np.unique(ramp)) >= 10
+
+
 @pytest.mark.parametrize("width, min_peak", [(3, 0.2), (8, 0.6), (30, 0.99), (70, 0.99)])
 def test_thin_and_thick_strokes(width, min_peak):
     img = seven((280, 280), 40, 60, 180, width)
@@ -172,6 +183,7 @@ def test_uint8_float32_float64_and_ints_agree(mnist):
     ref = to_mnist(pad)
     for img in (pad / 255.0, (pad / 255.0).astype(np.float32), pad.astype(np.int64)):
         np.testing.assert_allclose(to_mnist(img), ref, atol=2e-6)
+    np.testing.assert_allclose(to_mnist(pad > 127), to_mnist(np.where(pad > 127, 1.0, 0.0)), atol=1e-6)
     np.testing.assert_allclose(downscale(pad / 255.0), downscale(pad), atol=2e-6)
 
 
@@ -251,6 +263,17 @@ def test_downscale_is_the_pad_as_drawn():
     assert downscale(np.ones((3, 3)), 28).min() == pytest.approx(1)
 
 
+def test_resize_matches_the_weight_matrices():
+    """The fast running-sum route equals the plain matrix form R_y @ a @ R_x.T."""
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        H, W, h, w = rng.integers(1, 120, 4)
+        a = rng.integers(0, 256, (H, W)).astype(np.uint8)
+        ref = resample_weights(H, h).astype(np.float64) @ a @ resample_weights(W, w).T.astype(np.float64)
+        np.testing.assert_allclose(resize(a, h, w), ref, rtol=1e-5, atol=1e-4)
+        np.testing.assert_allclose(resize(a / 255, h, w), ref / 255, rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("n_in, n_out", [(280, 20), (7, 20), (20, 20), (1, 20), (561, 28), (29, 28)])
 def test_resample_weights_conserve_brightness(n_in, n_out):
     R = resample_weights(n_in, n_out)
@@ -269,6 +292,7 @@ def test_resample_weights_conserve_brightness(n_in, n_out):
     (np.array([[0.5, np.nan]]), "NaN"), (np.array([[np.inf, 0]]), "infinite"),
     (np.array([[0, -np.inf]]), "NaN or infinite"), (np.full((5, 5), 255.0), "[0, 1]"),
     (np.full((5, 5), -0.5), "[0, 1]"), (np.array([["a", "b"]]), "dtype"),
+    (np.full((5, 5), 256), "0..255"), (np.full((5, 5), -1), "0..255"),
 ])
 def test_bad_input_raises_a_clear_error(img, words):
     for fn in (to_mnist, to_mnist_steps, has_ink, downscale):
