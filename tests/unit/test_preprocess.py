@@ -285,6 +285,22 @@ def test_resample_weights_conserve_brightness(n_in, n_out):
         R[0, 0] = 1                                      # the cached matrix is read-only
 
 
+def test_threads_do_not_share_scratch_space(mnist):
+    """Scratch buffers are reused between calls; concurrent callers must not see each other's."""
+    from concurrent.futures import ThreadPoolExecutor
+    X, _ = mnist
+    pads = []
+    for i in range(16):
+        pad = np.zeros((330 + 20 * (i % 3), 280), np.uint8)  # sizes differ, so buffers regrow
+        pad[i * 5:i * 5 + 252, 10:262] = nearest_upscale(X[i], 9)
+        pads.append(pad)
+    serial = [to_mnist(p) for p in pads]
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(5):
+            for got, want in zip(pool.map(to_mnist, pads), serial):
+                np.testing.assert_array_equal(got, want)
+
+
 # ---- bad input ----
 
 @pytest.mark.parametrize("img, words", [
