@@ -202,6 +202,24 @@ def build():
     started = datetime.datetime.now()
     tmp = ROOT / ".cache" / "dist-new"
     shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        n_files, weights = assemble(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # a failed build leaves the previous dist/ as it was
+        raise
+    old = ROOT / ".cache" / "dist-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if DIST.exists():
+        DIST.rename(old)
+    tmp.rename(DIST)
+    shutil.rmtree(old, ignore_errors=True)
+    size = sum(f.stat().st_size for f in DIST.rglob("*") if f.is_file())
+    secs = (datetime.datetime.now() - started).total_seconds()
+    log(f"dist/ ready: {size / 1e6:.1f} MB, {n_files} package files, {len(weights)} models, in {secs:.1f} s")
+
+
+def assemble(tmp):
+    """Write the whole site into tmp. -> (number of package files, {arch: npz sha256})."""
     if (ROOT / "site").is_dir():
         shutil.copytree(ROOT / "site", tmp, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     else:
@@ -219,16 +237,7 @@ def build():
         "name": "digitlab", "version": package_version(), "commit": git_commit(),
         "built": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "runtime": runtime_info, "weights": weights, "samples_model": model})
-    old = ROOT / ".cache" / "dist-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if DIST.exists():
-        DIST.rename(old)
-    tmp.rename(DIST)
-    shutil.rmtree(old, ignore_errors=True)
-    size = sum(f.stat().st_size for f in DIST.rglob("*") if f.is_file())
-    secs = (datetime.datetime.now() - started).total_seconds()
-    log(f"dist/ ready: {size / 1e6:.1f} MB, {len(py_files)} package files, "
-        f"{len(weights)} models, in {secs:.1f} s")
+    return len(py_files), weights
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):

@@ -166,6 +166,9 @@ def vendor(dest):
     pyscript = _cached(PYSCRIPT_DIR, _extract_pyscript)
     shutil.copytree(pyodide, dest / "pyodide")
     shutil.copytree(pyscript, dest / "pyscript")
-    check_wheels(dest / "pyodide")  # again on what ships: a damaged cache must not slip through
+    try:
+        check_wheels(dest / "pyodide")  # again on what ships: a damaged cache must not slip through
+    except BuildError as e:
+        raise BuildError(f"{e}\nThe cached copy in {pyodide} is damaged: delete that folder to re-extract.")
     return {"pyodide": PYODIDE, "pyscript": PYSCRIPT,
             "wheels": sorted(w.name for w in (dest / "pyodide").glob("*.whl"))}
