@@ -45,21 +45,23 @@ def pick(y, predict=None):
     return [(i, p if predict else None) for i, p in chosen]
 
 
+def predictor(name, X):
+    """-> predict(start, stop): the shipped model `name`'s digits for X[start:stop]."""
+    net = models.load(name)
+
+    def predict(start, stop):
+        x = X[start:stop].astype(np.float32) / 255.0  # the input convention: [0, 1], ink bright
+        return net.predict_proba(x).argmax(axis=1)
+    return predict
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--model", default=None, help="arch whose predictions to record")
     args = parser.parse_args()
     X, y = data.load("test")  # (10000, 28, 28) uint8, (10000,) uint8
-    predict = None
-    if args.model:
-        net = models.load(args.model)
-
-        def predict(start, stop):
-            x = X[start:stop].astype(np.float32) / 255.0  # the input convention: [0, 1], ink bright
-            return net.predict_proba(x).argmax(axis=1)
-
-    chosen = pick(y, predict)
+    chosen = pick(y, predictor(args.model, X) if args.model else None)
     samples = [{"index": i, "label": int(y[i]), "pixels": X[i].reshape(-1).tolist(), "cnn_pred": p}
                for i, p in chosen]
     n_wrong = sum(s["cnn_pred"] is not None and s["cnn_pred"] != s["label"] for s in samples)
