@@ -1,0 +1,154 @@
+// The network diagram: copies Python's view model into SVG. No maths here: every position,
+// width, opacity and fill comes from digitlab.viewmodel; this file only creates, updates and
+// removes elements by their stable ids.
+
+const SVG = "http://www.w3.org/2000/svg";
+const XHTML = "http://www.w3.org/1999/xhtml";
+
+function el(tag, attrs, parent) {
+  const e = document.createElementNS(SVG, tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+export class Diagram {
+  constructor(svg, caption) {
+    this.svg = svg;
+    this.caption = caption;
+    this.nodes = new Map();   // id -> <circle>
+    this.links = new Map();   // id -> <line>
+    this.canvases = {};       // column id -> {ctx, image}
+    this.more = {};           // column id -> <text>
+    this.winner = null;
+  }
+
+  /** Build the static frame of one model: titles, captions, tile canvases, "+N more" slots. */
+  setLayout(layout) {
+    const svg = this.svg;
+    svg.replaceChildren();
+    svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
+    const frame = el("g", { class: "layers" }, svg);
+    this.linkGroup = el("g", { class: "links" }, svg);
+    this.nodeGroup = el("g", { class: "nodes" }, svg);
+    this.nodes.clear(); this.links.clear(); this.canvases = {}; this.more = {}; this.winner = null;
+    for (const L of layout.layers) this._column(frame, L, layout.height);
+  }
+
+  _column(g, L, height) {
+    const col = el("g", { "data-layer": L.id }, g);
+    el("text", { x: L.cx, y: 16, class: "title" }, col).textContent = L.title[0];
+    el("text", { x: L.cx, y: 30, class: "what" }, col).textContent = L.title[1];
+    L.caption.forEach((line, i) => {
+      el("text", { x: L.cx, y: height - 36 + 14 * i, class: "what" }, col).textContent = line;
+    });
+    this.more[L.id] = el("text", { x: L.more_xy[0], y: L.more_xy[1], class: "more" }, col);
+    for (const lab of L.labels) el("text", { x: lab.x, y: lab.y, class: "label" }, col).textContent = lab.text;
+    if (L.image) this._tiles(col, L.id, L.image);
+  }
+
+  /** One canvas per tile column (inside a foreignObject), plus a frame per channel. */
+  _tiles(g, id, im) {
+    el("rect", { x: im.x, y: im.y, width: im.w, height: im.h, class: "tilebg" }, g);
+    const fo = el("foreignObject", { x: im.x, y: im.y, width: im.w, height: im.h }, g);
+    const canvas = document.createElementNS(XHTML, "canvas");
+    canvas.width = im.pw; canvas.height = im.ph;
+    fo.appendChild(canvas);
+    for (const f of im.frames) {
+      const r = el("rect", { x: f.x, y: f.y, width: f.w, height: f.h, class: "frame", "data-tile-id": f.id }, g);
+      el("title", {}, r).textContent = f.id;
+    }
+    this.canvases[id] = { ctx: canvas.getContext("2d"), im };
+  }
+
+  /** Draw one update. view: packed nodes/links tables; images: {column id: RGBA bytes, tile after tile}. */
+  update(view, images) {
+    this._nodes(unpack(view.nodes), !!view.blank);
+    this._links(unpack(view.links));
+    this._images(images);
+    for (const id in this.more) {
+      const n = view.more[id];
+      this.more[id].textContent = n ? `+${n.toLocaleString("en")} more` : "";
+    }
+    const win = view.winner ? this.nodes.get(view.winner) : null;
+    if (this.winner !== win) {
+      this.winner?.classList.remove("winner");
+      win?.classList.add("winner");
+      this.winner = win;
+    }
+    this.caption.textContent = view.blank
+      ? "Draw a digit to see which links carry its signal."
+      : `${view.caption} drawn: the strongest signals (weight × activation) for this drawing; ` +
+        "width and opacity are relative to each layer's strongest link.";
+  }
+
+  _nodes(t, blank) {
+    const seen = new Set();
+    for (let i = 0; i < t.id.length; i++) {
+      const id = t.id[i];
+      seen.add(id);
+      let c = this.nodes.get(id);
+      if (!c) {
+        c = el("circle", { cx: t.x[i], cy: t.y[i], r: t.r[i], "data-node-id": id }, this.nodeGroup);
+        if (id.startsWith("in:") || id.startsWith("flat:")) c.classList.add("px");
+        this.nodes.set(id, c);
+      }
+      if (blank) {
+        c.removeAttribute("data-a");
+        c.classList.add("empty");
+      } else {
+        c.setAttribute("data-a", t.a[i]);
+        c.setAttribute("fill-opacity", t.fill[i]);
+        c.classList.remove("empty");
+        c.classList.toggle("neg", t.neg[i] !== 0);
+      }
+    }
+    for (const [id, c] of this.nodes) {
+      if (!seen.has(id)) { c.remove(); this.nodes.delete(id); }
+    }
+  }
+
+  _links(t) {
+    const seen = new Set();
+    for (let i = 0; i < t.id.length; i++) {
+      const id = t.id[i];
+      seen.add(id);
+      let l = this.links.get(id);
+      if (!l) {
+        l = el("line", { x1: t.x1[i], y1: t.y1[i], x2: t.x2[i], y2: t.y2[i], "data-link-id": id }, this.linkGroup);
+        this.links.set(id, l);
+      }
+      l.setAttribute("data-signal", t.signal[i]);
+      l.setAttribute("stroke-width", t.width[i]);
+      l.setAttribute("stroke-opacity", t.opacity[i]);
+      l.setAttribute("class", t.neg[i] !== 0 ? "neg" : "pos");
+    }
+    for (const [id, l] of this.links) {
+      if (!seen.has(id)) { l.remove(); this.links.delete(id); }
+    }
+  }
+
+  _images(images) {
+    for (const id in this.canvases) {
+      const px = images[id];
+      if (px) putTiles(this.canvases[id].ctx, this.canvases[id].im, px);
+    }
+  }
+}
+
+/** {ids: "a\nb", cols: [names], data: Float64Array (cols × n)} -> {id: [..], name: subarray, ...}. */
+export function unpack(t) {
+  const id = t.ids ? t.ids.split("\n") : [];
+  const n = id.length, out = { id };
+  t.cols.forEach((c, j) => { out[c] = t.data.subarray(j * n, (j + 1) * n); });
+  return out;
+}
+
+/** Put RGBA tiles (tile after tile, th×tw each) at their offsets in an atlas canvas. */
+export function putTiles(ctx, im, rgba) {
+  const bytes = im.th * im.tw * 4;
+  for (let c = 0; c < im.offsets.length; c++) {
+    const data = new Uint8ClampedArray(rgba.buffer, rgba.byteOffset + c * bytes, bytes);
+    ctx.putImageData(new ImageData(data, im.tw, im.th), im.offsets[c][0], im.offsets[c][1]);
+  }
+}

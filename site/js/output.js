@@ -1,0 +1,65 @@
+// The prediction, the ten probability bars, the keypad dial and the two 28×28 previews.
+// Values and texts arrive from Python ready to show.
+
+const KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", ""];   // a phone's layout
+
+export class Output {
+  constructor(root) {
+    this.pred = root.querySelector("#prediction");
+    this.predDigit = this.pred.querySelector(".pred-digit");
+    this.predText = this.pred.querySelector(".pred-text");
+    this.bars = [];
+    this.keys = [];
+    const probs = root.querySelector("#probs");
+    for (let d = 0; d < 10; d++) {
+      const li = document.createElement("li");
+      li.dataset.digit = String(d);
+      li.dataset.p = "0";
+      li.innerHTML = `<span class="d">${d}</span><span class="bar"><span></span></span><span class="v">0%</span>`;
+      probs.appendChild(li);
+      this.bars.push({ li, v: li.querySelector(".v") });
+    }
+    const dial = root.querySelector("#dial");
+    for (const k of KEYPAD) {
+      const key = document.createElement("span");
+      key.className = k ? "key" : "key blank";
+      key.textContent = k;
+      if (k) { key.dataset.key = k; this.keys[Number(k)] = key; }
+      dial.appendChild(key);
+    }
+    this.inputCtx = root.querySelector("#input").getContext("2d");
+    this.drawnCtx = root.querySelector("#drawn").getContext("2d");
+    this.last = "";
+  }
+
+  /** p: {digit, confidence, state, text, speak}; probs/percent: 10 numbers or null when blank. */
+  show(p, probs, percent) {
+    this.pred.dataset.digit = p.digit === null ? "" : String(p.digit);
+    this.pred.dataset.confidence = String(p.confidence);
+    this.pred.dataset.state = p.state;
+    this.predDigit.textContent = p.digit === null ? "–" : String(p.digit);
+    // aria-live announces the text; only change it when the words change, not every frame.
+    if (this.last !== p.text) { this.predText.textContent = p.text; this.last = p.text; }
+    for (let d = 0; d < 10; d++) {
+      const v = probs ? probs[d] : 0;
+      const { li } = this.bars[d];
+      li.dataset.p = String(v);
+      li.style.setProperty("--p", String(v));
+      this.bars[d].v.textContent = `${percent ? percent[d] : 0}%`;
+      const win = p.digit === d;
+      li.classList.toggle("winner", win);
+      const key = this.keys[d];
+      key.style.setProperty("--p", String(v));
+      key.classList.toggle("bright", !!percent && percent[d] >= 50);
+      key.classList.toggle("winner", win);
+    }
+  }
+
+  /** input/drawn: Uint8Array RGBA 28×28 (or null to blank them). */
+  previews(input, drawn) {
+    for (const [ctx, px] of [[this.inputCtx, input], [this.drawnCtx, drawn]]) {
+      if (px) ctx.putImageData(new ImageData(new Uint8ClampedArray(px.buffer, px.byteOffset, 28 * 28 * 4), 28, 28), 0, 0);
+      else ctx.clearRect(0, 0, 28, 28);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+// The drawing pad: pointer events in, strokes out. No Python needed, so it works from the first paint.
+//
+// Strokes are kept as vectors in pad units (0..1), so the visible canvas can be redrawn crisply at
+// any devicePixelRatio, and a fixed 280×280 offscreen copy (independent of the screen) provides
+// the pixels Python reads: their alpha channel, one byte per pixel.
+
+export const SIZE = 280;          // offscreen side, px: what Python receives
+const INK = "#181820";            // matches --ink
+
+export class Pad {
+  /** canvas: the visible <canvas>; onInk(timeStamp): called after every change. */
+  constructor(canvas, onInk) {
+    this.canvas = canvas;
+    this.onInk = onInk;
+    this.strokes = [];            // [{w, pts: [x0, y0, x1, y1, ...]}] in pad units
+    this.base = null;             // a 28×28 sample image under the strokes (canvas), or null
+    this.brush = 20 / SIZE;       // stroke width in pad units
+    this.active = null;           // the stroke being drawn, with its pointerId
+    this.off = document.createElement("canvas");
+    this.off.width = this.off.height = SIZE;
+    this.offCtx = this.off.getContext("2d", { willReadFrequently: true });
+    this.alpha = new Uint8Array(SIZE * SIZE);
+    this.ctx = canvas.getContext("2d");
+    this._listen();
+    this.resize();
+    new ResizeObserver(() => this.resize()).observe(canvas);
+  }
+
+  get empty() { return this.strokes.length === 0 && !this.base; }
+
+  setBrush(px) { this.brush = px / SIZE; }
+
+  /** Match the backing store to the CSS size × devicePixelRatio, then redraw from the vectors. */
+  resize() {
+    const r = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(r.width * dpr)), h = Math.max(1, Math.round(r.height * dpr));
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.redraw();
+    }
+  }
+
+  clear() { this.strokes = []; this.base = null; this.redraw(); }
+
+  undo() {
+    if (this.strokes.length) this.strokes.pop();
+    else this.base = null;
+    this.redraw();
+  }
+
+  /** Put a 28×28 image (784 values 0..255, ink bright) on the pad, replacing the drawing. */
+  setImage(pixels) {
+    const small = document.createElement("canvas");
+    small.width = small.height = 28;
+    const sctx = small.getContext("2d");
+    const img = sctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) { img.data[4 * i + 3] = pixels[i]; }  // ink colour black, alpha = value
+    sctx.putImageData(img, 0, 0);
+    this.base = small;
+    this.strokes = [];
+    this.redraw();
+  }
+
+  /** The offscreen drawing's alpha channel: Uint8Array(280 * 280), row-major, ink = 255. */
+  pixels() {
+    const rgba = this.offCtx.getImageData(0, 0, SIZE, SIZE).data;
+    const a = this.alpha;
+    for (let i = 0, j = 3; i < a.length; i++, j += 4) a[i] = rgba[j];
+    return a;
+  }
+
+  redraw() {
+    for (const [ctx, side] of this._targets()) {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+      if (this.base) {
+        // Nearest-neighbour: each MNIST pixel becomes a crisp 10×10 block, so the pad holds the
+        // sample exactly and preprocessing gives back (nearly) the original 28×28.
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(this.base, 0, 0, side, side);
+      }
+      for (const s of this.strokes) this._path(ctx, side, s, 0);
+    }
+    this.canvas.parentElement?.classList.toggle("inked", !this.empty);
+  }
+
+  _targets() {
+    return [[this.ctx, this.canvas.width], [this.offCtx, SIZE]];
+  }
+
+  /** Draw stroke s from point index `from` on: quadratic curves through the midpoints. */
+  _path(ctx, side, s, from) {
+    const p = s.pts, n = p.length / 2;
+    ctx.strokeStyle = ctx.fillStyle = INK;
+    ctx.lineWidth = s.w * side;
+    ctx.lineCap = ctx.lineJoin = "round";
+    if (n === 1) {                         // a dot
+      ctx.beginPath();
+      ctx.arc(p[0] * side, p[1] * side, s.w * side / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      return;
+    }
+    const i0 = Math.max(1, from);
+    ctx.beginPath();
+    // Start at the midpoint the previous segment ended on (or the stroke's first point).
+    if (i0 === 1) ctx.moveTo(p[0] * side, p[1] * side);
+    else ctx.moveTo((p[2 * i0 - 4] + p[2 * i0 - 2]) / 2 * side, (p[2 * i0 - 3] + p[2 * i0 - 1]) / 2 * side);
+    for (let i = i0; i < n; i++) {
+      const mx = (p[2 * i - 2] + p[2 * i]) / 2, my = (p[2 * i - 1] + p[2 * i + 1]) / 2;
+      ctx.quadraticCurveTo(p[2 * i - 2] * side, p[2 * i - 1] * side, mx * side, my * side);
+    }
+    ctx.lineTo(p[2 * n - 2] * side, p[2 * n - 1] * side);
+    ctx.stroke();
+  }
+
+  _point(e) {
+    const r = this.canvas.getBoundingClientRect();
+    return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height];
+  }
+
+  _listen() {
+    const c = this.canvas;
+    c.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0 && e.pointerType === "mouse") return;
+      if (this.active) return;                       // one pen at a time
+      c.setPointerCapture(e.pointerId);
+      this.active = { id: e.pointerId, stroke: { w: this.brush, pts: this._point(e) } };
+      this.strokes.push(this.active.stroke);
+      this._extend(1);
+      this.onInk(e.timeStamp);
+      e.preventDefault();
+    });
+    c.addEventListener("pointermove", (e) => {
+      if (!this.active || e.pointerId !== this.active.id) return;
+      const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
+      const pts = this.active.stroke.pts, before = pts.length / 2;
+      for (const ev of events.length ? events : [e]) pts.push(...this._point(ev));
+      this._extend(before);
+      this.onInk(e.timeStamp);
+    });
+    const end = (e) => {
+      if (!this.active || e.pointerId !== this.active.id) return;
+      this.active = null;
+      this.onInk(e.timeStamp);
+    };
+    c.addEventListener("pointerup", end);
+    c.addEventListener("pointercancel", end);
+  }
+
+  /** Draw the active stroke's new part on both canvases without redrawing the rest. */
+  _extend(from) {
+    const s = this.active.stroke;
+    for (const [ctx, side] of this._targets()) {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      // Re-draw from one point back so the curve joins the previous piece smoothly.
+      this._path(ctx, side, s, Math.max(1, from - 1));
+    }
+    this.canvas.parentElement?.classList.add("inked");
+  }
+}

@@ -1,0 +1,38 @@
+// Sample buttons: real MNIST test images from data/samples.json (made by build.py).
+// Format: {"samples": [{"index", "label", "pixels": [784 ints 0..255], "cnn_pred"}]}.
+
+/** Fill `root` with one button per sample; onPick(pixels, event) when one is clicked. */
+export async function loadSamples(root, onPick) {
+  const res = await fetch("./data/samples.json");
+  if (!res.ok) throw new Error(`data/samples.json: HTTP ${res.status}`);
+  const { samples } = await res.json();
+  for (const s of samples) root.appendChild(button(s, onPick));
+}
+
+function button(s, onPick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.dataset.sample = String(s.index);
+  b.dataset.label = String(s.label);
+  const wrong = s.cnn_pred !== null && s.cnn_pred !== undefined && s.cnn_pred !== s.label;
+  if (wrong) {
+    b.classList.add("wrong");
+    b.dataset.cnnPred = String(s.cnn_pred);
+  }
+  const what = `MNIST test image ${s.index}, labelled ${s.label}` +
+    (wrong ? `; the cnn model reads it as ${s.cnn_pred}` : "");
+  b.setAttribute("aria-label", what);
+  b.title = what;
+  const c = document.createElement("canvas");
+  c.width = c.height = 28;
+  const ctx = c.getContext("2d");
+  const img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) img.data[4 * i + 3] = s.pixels[i];   // black ink, alpha = value
+  ctx.putImageData(img, 0, 0);
+  const tag = document.createElement("span");
+  tag.className = "tag";
+  tag.textContent = wrong ? `${s.label}→${s.cnn_pred}` : String(s.label);
+  b.append(c, tag);
+  b.addEventListener("click", (e) => onPick(s.pixels, e));
+  return b;
+}

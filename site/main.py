@@ -1,0 +1,4 @@
+# PyScript's entry point: everything browser-facing lives in digitlab.web.bridge.
+from digitlab.web import bridge
+
+bridge.main()

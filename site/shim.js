@@ -1,0 +1,177 @@
+// The page's JavaScript: pointer events in, Python's answer drawn out. No maths lives here.
+//
+// Data flow: pointer event -> Pad (ink, offscreen 280×280) -> one update per animation frame
+// (latest wins, never a queue) -> digitlab.web.bridge.classify(alpha, model) in Pyodide ->
+// JSON-safe result -> Output + Diagram.  Before Python is ready the pad already takes ink; the
+// drawing is classified the moment the bridge attaches itself (window.digitlab.attach).
+
+import { Pad } from "./js/pad.js";
+import { Diagram } from "./js/diagram.js";
+import { Output } from "./js/output.js";
+import { loadSamples } from "./js/samples.js";
+
+const $ = (s) => document.querySelector(s);
+
+/** ?model=NAME picks the model, if NAME is one of the picker's options (anything else is ignored). */
+function modelFromUrl() {
+  const want = new URLSearchParams(location.search).get("model");
+  const names = [...$("#model").options].map((o) => o.value);
+  if (want && names.includes(want)) $("#model").value = want;
+  return $("#model").value;
+}
+
+const state = {
+  py: null,            // {classify, layout}: the bridge's functions, once Python is ready
+  model: modelFromUrl(),
+  layoutModel: null,   // the model whose layout the diagram shows
+  pending: null,       // timeStamp of the oldest input not yet shown, or null
+  last: null,          // the last result, for snapshot()
+  timings: [],         // per update: {update, call, python, draw} in ms
+  failed: false,
+};
+
+const status = $("#status");
+const statusText = status.querySelector(".status-text");
+
+function setStatus(kind, text) {
+  if (state.failed) return;
+  status.dataset.state = kind;
+  statusText.textContent = text;
+}
+
+/** A readable banner instead of a blank page. */
+function fail(title, detail) {
+  const box = $("#error");
+  box.querySelector(".error-text").textContent = title;
+  box.querySelector(".error-detail").textContent = detail || "";
+  box.hidden = false;
+  setStatus("error", "Error: " + title);
+  state.failed = true;
+}
+
+// ---- loading progress ------------------------------------------------------------------
+
+const STEPS = {   // PyScript's py:progress details -> what the person is waiting for
+  "Loading Pyodide": "Loading the Python runtime (Pyodide, ~10 MB)…",
+  "Loading Storage": "Loading the Python runtime…",
+  "Loaded Storage": "Starting Python…",
+  "Loaded Pyodide": "Python started. Loading NumPy…",
+  "Loading packages": "Loading NumPy…",
+  "Loaded packages": "NumPy loaded. Copying the digitlab package and weights…",
+  "Loading files": "Copying the digitlab package and weights…",
+  "Loaded files": "Importing digitlab…",
+};
+addEventListener("py:progress", (e) => {
+  if (!state.py && STEPS[e.detail]) setStatus("loading", STEPS[e.detail]);
+});
+addEventListener("error", (e) => {
+  // Only errors raised by this site's own scripts (PyScript, Pyodide, the shim) while starting.
+  if (!state.py && e.filename && e.filename.startsWith(location.origin)) {
+    fail("The page could not start Python.", `${e.message} (${e.filename}:${e.lineno})`);
+  }
+});
+addEventListener("unhandledrejection", (e) => {
+  if (!state.py) fail("The page could not start Python.", String(e.reason?.message || e.reason));
+});
+// PyScript prints Python errors into a red box at the end of <body>; show them in our banner.
+new MutationObserver((records) => {
+  for (const r of records) for (const n of r.addedNodes) {
+    if (n.classList?.contains("py-error")) {
+      fail(state.py ? "Python raised an error." : "Python failed while starting.", n.textContent);
+      n.remove();
+    }
+  }
+}).observe(document.body, { childList: true });
+
+// ---- the pad, the controls -------------------------------------------------------------
+
+const pad = new Pad($("#pad"), schedule);
+const output = new Output(document);
+const diagram = new Diagram($("#network"), $("#net-caption"));
+
+$("#clear").addEventListener("click", (e) => { pad.clear(); schedule(e.timeStamp); });
+$("#undo").addEventListener("click", (e) => { pad.undo(); schedule(e.timeStamp); });
+$("#brush").addEventListener("input", (e) => pad.setBrush(Number(e.target.value)));
+pad.setBrush(Number($("#brush").value));
+$("#model").addEventListener("change", (e) => { state.model = e.target.value; schedule(e.timeStamp); });
+loadSamples($("#samples"), (pixels, e) => { pad.setImage(pixels); schedule(e.timeStamp); })
+  .catch((err) => fail("The sample digits could not be loaded.", String(err)));
+setStatus("loading", "Loading the Python runtime (Pyodide, ~10 MB)… You can draw already.");
+
+// ---- updates: one per animation frame, latest wins ---------------------------------------
+
+function schedule(t) {
+  if (state.pending !== null) return;        // a frame is already coming; it reads the newest ink
+  state.pending = t;
+  requestAnimationFrame(frame);
+}
+
+function frame() {
+  const t = state.pending;
+  state.pending = null;
+  if (!state.py || state.failed) return;     // attach() classifies whatever is drawn by then
+  update(t);
+}
+
+function update(t) {
+  const t0 = performance.now();
+  let res;
+  try {
+    if (state.layoutModel !== state.model) {
+      diagram.setLayout(state.py.layout(state.model));
+      state.layoutModel = state.model;
+    }
+    res = state.py.classify(pad.pixels(), state.model);
+  } catch (err) {
+    fail("Python failed while reading the drawing.", String(err));
+    return;
+  }
+  const t1 = performance.now();
+  output.show(res.prediction, res.probs, res.percent);
+  output.previews(res.images.input, res.images.drawn);
+  diagram.update(res.view, res.images);
+  state.last = res;
+  const t2 = performance.now();
+  afterPaint(() => {
+    const end = performance.now();
+    performance.measure("digitlab:update", { start: t, end });
+    state.timings.push({ update: end - t, wait: t0 - t, paint: end - t2, call: t1 - t0, python: res.python_ms, draw: t2 - t1,
+                         stages: res.stages, model: res.model });
+    if (state.timings.length > 2000) state.timings.splice(0, 1000);
+  });
+}
+
+/** Run fn once the frame being prepared has been rendered: update() runs inside a rAF callback,
+ *  and a task queued there runs only after that frame's style, layout and paint. */
+const paintChannel = new MessageChannel();
+const afterPaintQueue = [];
+paintChannel.port1.onmessage = () => afterPaintQueue.shift()?.();
+function afterPaint(fn) {
+  afterPaintQueue.push(fn);
+  paintChannel.port2.postMessage(0);
+}
+
+// ---- the API the bridge and the tests use -------------------------------------------------
+
+window.digitlab = {
+  /** Called once by digitlab.web.bridge when Python can classify. py: {classify, layout}. */
+  attach(py) {
+    state.py = py;
+    performance.mark("digitlab:ready");
+    setStatus("ready", "Ready: Python and NumPy run in this page.");
+    state.pending = null;
+    schedule(performance.now());              // classify whatever was drawn while loading
+  },
+  fail,
+  progress: (text) => setStatus("loading", text),
+  get model() { return state.model; },
+  /** {model, input: number[784], probs: number[10] | null} of the last update. */
+  snapshot() {
+    const r = state.last;
+    if (!r) return null;
+    return { model: r.model, input: Array.from(r.input), probs: r.probs ? Array.from(r.probs) : null,
+             state: r.prediction.state, python_ms: r.python_ms };
+  },
+  timings: () => state.timings.slice(),
+  get ready() { return state.py !== null; },
+};
