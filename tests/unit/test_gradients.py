@@ -60,18 +60,19 @@ def test_layer_gradients(name, make, in_shape, seed):
     p = {k: v.astype(np.float64) for k, v in layer.init(rng).items()}
     if "b" in p:
         p["b"] += 0.1 * rng.standard_normal(p["b"].shape)
-    _, a0 = layer.forward(p, x)
+    _, a0, _ = layer.forward(p, x)
     upstream = rng.standard_normal(a0.shape)  # L = sum(upstream * a)
 
     def L():
         return float((upstream * layer.forward(p, x)[1]).sum())
 
-    z, a = layer.forward(p, x)
+    z, a, saved = layer.forward(p, x)
     dZ = act.backward(layer.activation, z, a, upstream)
-    dX, grads = layer.backward_z(p, x, a, dZ, need_dx=True)
-    assert_close(dX, numeric_grad(L, x), f"{name} dX")
-    for k in p:
-        assert_close(grads[k], numeric_grad(L, p[k]), f"{name} d{k}")
+    for with_saved in (saved, None):  # what forward kept, and rebuilt from x
+        dX, grads = layer.backward_z(p, x, a, dZ, need_dx=True, saved=with_saved)
+        assert_close(dX, numeric_grad(L, x), f"{name} dX")
+        for k in p:
+            assert_close(grads[k], numeric_grad(L, p[k]), f"{name} d{k}")
 
 
 @pytest.mark.parametrize("loss", ["xent", "mse"])
@@ -122,3 +123,12 @@ def test_input_gradient_matches_finite_differences():
     got = net.input_gradient(net.forward(x), d)
     ref = numeric_grad(lambda: float((net.forward(x).logits * d).sum()), x)
     assert_close(got, ref, "input gradient")
+
+
+def test_maxpool_routes_a_tied_maximum_to_one_input_only():
+    x = np.zeros((1, 2, 2, 1))
+    x[0, 0, 1, 0] = x[0, 1, 0, 0] = 3.0  # two winners in one window
+    pool = MaxPool2D("p", 2)
+    _, a, _ = pool.forward({}, x)
+    dX, _ = pool.backward_z({}, x, a, np.ones_like(a))
+    assert dX.sum() == 1 and dX[0, 0, 1, 0] == 1

@@ -16,11 +16,15 @@ from .losses import LOSSES
 
 @dataclass(frozen=True)
 class LayerTrace:
-    """One layer's record: its name, kind, pre-activation z and output a, each (N, ...)."""
+    """One layer's record: its name, kind, pre-activation z and output a, each (N, ...).
+
+    saved: what the layer's forward handed to its backward (a conv's im2col patches), or None.
+    """
     name: str
     kind: str
     z: np.ndarray
     a: np.ndarray
+    saved: object = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,8 @@ class Network:
         x = self.prepare(x)
         recs, a = [], x
         for l in self.layers:
-            z, a = l.forward(self.params.get(l.name, {}), a)
-            recs.append(LayerTrace(l.name, l.kind, z, a))
+            z, a, saved = l.forward(self.params.get(l.name, {}), a)
+            recs.append(LayerTrace(l.name, l.kind, z, a, saved))
         return Trace(x, recs)
 
     def predict_proba(self, x):
@@ -126,7 +130,7 @@ class Network:
                 dZ = act.backward(l.activation, rec.z, rec.a, d)
             x_in = trace.layers[i - 1].a if i else trace.x
             d, g = l.backward_z(self.params.get(l.name, {}), x_in, rec.a, dZ,
-                                need_dx=i > 0 or need_input_grad)
+                                need_dx=i > 0 or need_input_grad, saved=rec.saved)
             if g:
                 grads[l.name] = g
         return grads, d
