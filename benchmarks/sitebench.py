@@ -1,0 +1,208 @@
+"""Shared machinery for the start-up benchmark: a byte-counting static server, Debian chromium
+through Playwright, and the probes a page carries while it loads.
+
+Bytes are counted at the server, not in the browser, so every client is included: the page, its
+workers and a service worker precaching the site. That is what "bytes transferred" means on a
+real network.
+"""
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [  # ../shared/docs/RUNTIME.md: quiet on a closed network, nothing leaves localhost
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost",
+]
+READY_TIMEOUT_S = 120
+
+# Resource type of a served path: a pattern ending in "/" matches a folder anywhere in the path,
+# any other pattern matches the path's end. The first match wins.
+KINDS = (("/sw.js", "service worker"), (".wasm", "wasm"), ("/vendor/pyodide/", "pyodide js+lock"),
+         ("/vendor/pyscript/", "pyscript js"), ("/weights/", "weights"), ("/py/", "python source"),
+         ("/icons/", "icons"), (".js", "site js"), (".json", "json"), ("", "page"))
+KINDS_BEFORE = ((".whl", "wheels"), ("python_stdlib.zip", "stdlib zip"), (".snapshot", "snapshot"))
+
+
+def kind(path):
+    path = path.split("?")[0]
+    for pattern, name in KINDS_BEFORE + KINDS:
+        if (pattern.endswith("/") and pattern in path) or (not pattern.endswith("/") and path.endswith(pattern)):
+            return name
+    return "page"
+
+
+class _Counting:
+    """A write-only file that counts what passes through it."""
+
+    def __init__(self, raw):
+        self.raw, self.n = raw, 0
+
+    def write(self, data):
+        self.n += len(data)
+        return self.raw.write(data)
+
+    def __getattr__(self, name):                 # closed, flush, ...: the real file's
+        return getattr(self.raw, name)
+
+
+class CountingHandler(http.server.SimpleHTTPRequestHandler):
+    """build.py's serving rules (types, `Cache-Control: no-cache`), plus a log of bytes per request."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
+                      ".whl": "application/zip", ".json": "application/json",
+                      ".npz": "application/octet-stream", ".webmanifest": "application/manifest+json"}
+
+    def __init__(self, *args, log, **kw):
+        self.byte_log = log
+        super().__init__(*args, **kw)
+
+    def setup(self):
+        super().setup()
+        self.wfile = _Counting(self.wfile)
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def handle_one_request(self):
+        self.wfile.n = 0
+        self.path = None
+        super().handle_one_request()
+        if self.path:
+            self.byte_log.append((self.path, self.wfile.n))
+
+    def log_message(self, *args):
+        pass
+
+
+class Server:
+    """Serve one folder on 127.0.0.1:<free port> in a thread; `log` is [(path, bytes)]."""
+
+    def __init__(self, root):
+        self.root, self.log = Path(root), []
+        handler = functools.partial(CountingHandler, directory=str(self.root), log=self.log)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def take(self):
+        """-> the log since the last take, emptied."""
+        out = list(self.log)
+        del self.log[:len(out)]
+        return out
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def bytes_by_kind(log):
+    """[(path, bytes)] -> {kind: bytes}, plus "total" and "requests"."""
+    out = {"total": 0, "requests": len(log)}
+    for path, n in log:
+        out[kind(path)] = out.get(kind(path), 0) + n
+        out["total"] += n
+    return out
+
+
+# Runs in every page before its own scripts. It records, on the page's own clock:
+# - when the pad gets its pointer listener (it can take ink from then on);
+# - every long task (main thread busy > 50 ms), so we know how janky drawing is while loading;
+# - every WebAssembly.Memory created (Pyodide's heap), to read its size later.
+PROBE = """
+(() => {
+  const add = EventTarget.prototype.addEventListener;
+  EventTarget.prototype.addEventListener = function (type, ...rest) {
+    if (type === "pointerdown" && this.id === "pad" && !performance.getEntriesByName("bench:pad").length)
+      performance.mark("bench:pad");
+    return add.call(this, type, ...rest);
+  };
+  window.__bench = { longtasks: [], memories: [], progress: [] };
+  add.call(window, "py:progress", (e) => window.__bench.progress.push([performance.now(), String(e.detail)]));
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__bench.longtasks.push([e.startTime, e.duration]);
+    }).observe({ type: "longtask", buffered: true });
+  } catch (e) {}
+  const Memory = WebAssembly.Memory;
+  WebAssembly.Memory = new Proxy(Memory, {
+    construct(target, args) {
+      const m = Reflect.construct(target, args);
+      window.__bench.memories.push(m);
+      return m;
+    },
+  });
+})();
+"""
+
+# Read in the page after it is ready: everything on the navigation's clock (ms from its start).
+TIMES_JS = """
+() => {
+  const t = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+  const fcp = performance.getEntriesByType("paint").find((e) => e.name === "first-contentful-paint");
+  const ready = t("digitlab:ready");
+  const tasks = window.__bench.longtasks.filter(([s]) => ready === null || s < ready);
+  return {
+    ready, pad_listener: t("bench:pad"), fcp: fcp ? fcp.startTime : null,
+    longest_task: Math.max(0, ...tasks.map(([, d]) => d)),
+    blocked: tasks.reduce((a, [, d]) => a + d - 50, 0),
+    controlled: !!navigator.serviceWorker?.controller,
+  };
+}
+"""
+
+WASM_BYTES_JS = "() => Math.max(0, ...window.__bench.memories.map((m) => m.buffer.byteLength))"
+
+
+def launch_profile(playwright, user_dir):
+    """A fresh browser on its own on-disk profile, as a person's browser is: unlike Playwright's
+    default in-memory contexts, it has a disk HTTP cache (whose in-memory stand-in does not keep
+    the 10 MB wasm) and keeps compiled code. -> the profile's one BrowserContext."""
+    context = playwright.chromium.launch_persistent_context(
+        user_dir, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        viewport={"width": 1280, "height": 900})
+    context.add_init_script(PROBE)
+    return context
+
+
+def open_ready(context, url):
+    """A new page at url, waited until the first prediction is possible. -> (page, errors)."""
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(url)
+    page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_S * 1000)
+    return page, errors
+
+
+def settle_service_worker(page, timeout_ms=60_000):
+    """If the page registered a service worker, wait until it is active (its precache is done)."""
+    for _ in range(timeout_ms // 50):
+        state = page.evaluate("""async () => {
+            if (!navigator.serviceWorker) return "none";
+            const r = await navigator.serviceWorker.getRegistration();
+            if (!r) return "none";
+            return r.active && !r.installing && !r.waiting ? r.active.state : "pending";
+        }""")
+        if state in ("none", "activated"):
+            return state
+        page.wait_for_timeout(50)
+    raise TimeoutError("the service worker did not activate")
+
+
+def heap_and_wasm(page):
+    """-> (JS heap used after a full GC, wasm memory) in bytes."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("HeapProfiler.collectGarbage")
+        used = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    finally:
+        cdp.detach()
+    return used, page.evaluate(WASM_BYTES_JS)

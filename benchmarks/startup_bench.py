@@ -1,0 +1,198 @@
+"""Start-up cost of the page: time to a usable pad and to the first prediction, cold and on a
+repeat visit, bytes transferred, and memory after load and after many updates.
+
+    python3 build.py build
+    python3 benchmarks/startup_bench.py [--runs 5] [--updates 10000] [--site LABEL=DIR ...]
+
+Each run starts a fresh headless Debian chromium (so no compiled code or cache survives), opens
+the page in a fresh context (cold: empty HTTP cache, no service worker), waits for
+`digitlab:ready` and for a service worker, if the page has one, to finish installing; then it
+opens the page again in the same context (repeat visit: warm HTTP cache, service worker in
+control). Several sites (--site, e.g. a copy of dist/ without one lever) run interleaved, run
+for run, so machine noise hits them alike. Times are on the page's own clock, from the start of
+navigation. Bytes are counted at the server, so a service worker's own downloads are included.
+Prints Markdown tables (medians, with min–max) for BENCHMARKS.md.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sitebench as sb  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def one_run(playwright, server):
+    """Cold visit then repeat visit in one fresh browser. -> {"cold": {...}, "repeat": {...}}."""
+    with tempfile.TemporaryDirectory(prefix="digitlab-bench-") as profile:
+        context = sb.launch_profile(playwright, profile)
+        try:
+            server.take()
+            cold = visit(context, server)
+            cold["sw"] = sb.settle_service_worker(context.pages[-1])
+            cold["bytes"] = sb.bytes_by_kind(server.take())  # a service worker's precache counts here
+            context.pages[-1].close()
+            repeat = visit(context, server)
+            repeat["bytes"] = sb.bytes_by_kind(server.take())
+            return {"cold": cold, "repeat": repeat}
+        finally:
+            context.close()
+
+
+def visit(context, server):
+    """Open the site in a new page of context, wait until ready. -> the page's timings, errors."""
+    page, errors = sb.open_ready(context, server.url)
+    times = page.evaluate(sb.TIMES_JS)
+    page.wait_for_timeout(300)                       # late requests (lazy chunks) belong to this visit
+    times["errors"] = errors
+    return times
+
+
+def drive_updates(page, n):
+    """Real mouse strokes over the pad (and Clear between strokes) until n more updates were shown."""
+    count = "() => performance.getEntriesByName('digitlab:update').length"
+    box = page.locator("#pad").bounding_box()
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    start, k = page.evaluate(count), 0
+    while page.evaluate(count) - start < n:
+        k += 1
+        page.mouse.move(x0 + w * 0.3, y0 + h * 0.2)
+        page.mouse.down()
+        for i in range(1, 41):                      # a zig-zag down the pad, different each stroke
+            u = 0.3 + 0.4 * ((i + k) % 8) / 7
+            page.mouse.move(x0 + w * u, y0 + h * (0.2 + 0.6 * i / 40))
+        page.mouse.up()
+        page.click("#clear")
+    return page.evaluate(count) - start
+
+
+def memory_run(playwright, server, n_updates):
+    """-> heap/wasm bytes after load and after n_updates real updates (one fresh browser)."""
+    with tempfile.TemporaryDirectory(prefix="digitlab-bench-") as profile:
+        context = sb.launch_profile(playwright, profile)
+        try:
+            page, errors = sb.open_ready(context, server.url)
+            page.wait_for_timeout(1000)
+            heap0, wasm0 = sb.heap_and_wasm(page)
+            done = drive_updates(page, n_updates) if n_updates else 0
+            page.wait_for_timeout(1000)
+            heap1, wasm1 = sb.heap_and_wasm(page)
+        finally:
+            context.close()
+        return {"updates": done, "heap_load": heap0, "heap_after": heap1,
+                "wasm_load": wasm0, "wasm_after": wasm1, "errors": errors}
+
+
+# ---------------------------------------------------------------- tables
+
+def med(values, scale=1.0, digits=0):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    m, lo, hi = (x / scale for x in (statistics.median(values), min(values), max(values)))
+    fmt = f"{{:.{digits}f}}"
+    return fmt.format(m) if len(values) == 1 else f"{fmt.format(m)} ({fmt.format(lo)}–{fmt.format(hi)})"
+
+
+TIME_ROWS = (  # (label, visit, key, scale, digits)
+    ("pad listener attached, ms", "cold", "pad_listener", 1, 0),
+    ("first contentful paint, ms", "cold", "fcp", 1, 0),
+    ("pad usable (max of the two), ms", "cold", "pad_usable", 1, 0),
+    ("first prediction possible, cold, s", "cold", "ready", 1000, 2),
+    ("first prediction possible, repeat, s", "repeat", "ready", 1000, 2),
+    ("longest main-thread task before ready, cold, ms", "cold", "longest_task", 1, 0),
+    ("longest main-thread task before ready, repeat, ms", "repeat", "longest_task", 1, 0),
+    ("bytes transferred, first load, MB", "cold", ("bytes", "total"), 1e6, 2),
+    ("bytes transferred, repeat visit, MB", "repeat", ("bytes", "total"), 1e6, 2),
+    ("requests reaching the server, first load", "cold", ("bytes", "requests"), 1, 0),
+    ("requests reaching the server, repeat visit", "repeat", ("bytes", "requests"), 1, 0),
+)
+
+
+def pick(run, visit, key):
+    d = run[visit]
+    if isinstance(key, tuple):
+        return d[key[0]].get(key[1], 0)
+    if key == "pad_usable":
+        return max(d["pad_listener"] or 0, d["fcp"] or 0)
+    return d[key]
+
+
+def time_table(results, n_runs):
+    labels = list(results)
+    lines = [f"| measure (median of {n_runs} fresh browsers, min–max) | " + " | ".join(labels) + " |",
+             "|---|" + "---|" * len(labels)]
+    for label, visit, key, scale, digits in TIME_ROWS:
+        cells = [med([pick(r, visit, key) for r in results[s]["runs"]], scale, digits) for s in labels]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def bytes_table(results):
+    labels = list(results)
+    kinds = sorted({k for s in labels for r in results[s]["runs"] for v in ("cold", "repeat")
+                    for k in r[v]["bytes"] if k not in ("total", "requests")})
+    head = [f"{s} {v}" for s in labels for v in ("first", "repeat")]
+    lines = ["| bytes by type, kB (median) | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
+    for k in kinds + ["total"]:
+        cells = [med([r[v]["bytes"].get(k, 0) for r in results[s]["runs"]], 1e3, 0)
+                 .split(" ")[0] for s in labels for v in ("cold", "repeat")]
+        lines.append(f"| {k} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def memory_table(results):
+    labels = [s for s in results if results[s].get("memory")]
+    if not labels:
+        return ""
+    n = results[labels[0]]["memory"]["updates"]
+    lines = [f"| memory, MB (one fresh browser) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    for label, key in (("JS heap after load (after GC)", "heap_load"), (f"JS heap after {n} updates", "heap_after"),
+                       ("wasm memory after load", "wasm_load"), (f"wasm memory after {n} updates", "wasm_after")):
+        lines.append(f"| {label} | " + " | ".join(f"{results[s]['memory'][key] / 1e6:.1f}" for s in labels) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=5, help="fresh browsers per site (default 5)")
+    ap.add_argument("--updates", type=int, default=0, help="updates for the memory figures (e.g. 10000; 0 skips)")
+    ap.add_argument("--site", action="append", metavar="LABEL=DIR",
+                    help="a built site to measure (repeatable); default: dist=<repo>/dist")
+    ap.add_argument("--json", type=Path, help="also write every raw figure here")
+    args = ap.parse_args(argv)
+    sites = dict(s.split("=", 1) for s in (args.site or [f"dist={ROOT / 'dist'}"]))
+    servers = {label: sb.Server(path) for label, path in sites.items()}
+    results = {label: {"dir": str(path), "runs": []} for label, path in sites.items()}
+    try:
+        with sync_playwright() as p:
+            for i in range(args.runs):
+                order = list(servers) if i % 2 == 0 else list(servers)[::-1]
+                for label in order:
+                    run = one_run(p, servers[label])
+                    results[label]["runs"].append(run)
+                    print(f"run {i + 1} {label}: cold {run['cold']['ready']:.0f} ms, "
+                          f"repeat {run['repeat']['ready']:.0f} ms, "
+                          f"{run['cold']['bytes']['total'] / 1e6:.2f} MB / {run['repeat']['bytes']['total'] / 1e6:.2f} MB"
+                          + (f", errors {errs}" if (errs := run['cold']['errors'] + run['repeat']['errors']) else ""),
+                          file=sys.stderr, flush=True)
+            for label in servers:
+                if args.updates:
+                    results[label]["memory"] = memory_run(p, servers[label], args.updates)
+    finally:
+        for s in servers.values():
+            s.close()
+    print(time_table(results, args.runs), "", bytes_table(results), "", memory_table(results), sep="\n")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
