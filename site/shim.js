@@ -28,6 +28,7 @@ const state = {
   last: null,          // the last result, for snapshot()
   timings: [],         // per update: {update, call, python, draw} in ms
   failed: false,
+  inked: false,        // has anything touched the pad yet
 };
 
 const status = $("#status");
@@ -101,6 +102,10 @@ setStatus("loading", "Loading the Python runtime (Pyodide, ~10 MB)… You can dr
 // ---- updates: one per animation frame, latest wins ---------------------------------------
 
 function schedule(t) {
+  if (!state.inked) {                         // for the benchmark and tests: when the pad first took ink
+    state.inked = true;
+    performance.mark("digitlab:first-ink", { startTime: t });
+  }
   if (state.pending !== null) return;        // a frame is already coming; it reads the newest ink
   state.pending = t;
   requestAnimationFrame(frame);

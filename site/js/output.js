@@ -32,12 +32,13 @@ export class Output {
     this.last = "";
   }
 
-  /** p: {digit, confidence, state, text, speak}; probs/percent: 10 numbers or null when blank. */
+  /** p: {digit, confidence, state, text}; probs/percent: 10 numbers, or null/undefined when blank
+   *  (Python None arrives as undefined). */
   show(p, probs, percent) {
-    this.pred.dataset.digit = p.digit === null ? "" : String(p.digit);
+    this.pred.dataset.digit = p.digit == null ? "" : String(p.digit);
     this.pred.dataset.confidence = String(p.confidence);
     this.pred.dataset.state = p.state;
-    this.predDigit.textContent = p.digit === null ? "–" : String(p.digit);
+    this.predDigit.textContent = p.digit == null ? "–" : String(p.digit);
     // aria-live announces the text; only change it when the words change, not every frame.
     if (this.last !== p.text) { this.predText.textContent = p.text; this.last = p.text; }
     for (let d = 0; d < 10; d++) {

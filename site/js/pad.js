@@ -143,6 +143,9 @@ export class Pad {
     const end = (e) => {
       if (!this.active || e.pointerId !== this.active.id) return;
       this.active = null;
+      // The live pieces overlap a little at their joins; redraw the stroke as one path so the
+      // pixels depend only on the strokes (undo then gives back exactly the earlier drawing).
+      this.redraw();
       this.onInk(e.timeStamp);
     };
     c.addEventListener("pointerup", end);
