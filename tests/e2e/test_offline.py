@@ -1,0 +1,168 @@
+"""Offline and installable: the service worker, the web app manifest, and clean updates.
+
+Each test serves its own copy of dist/ on its own port (service workers and their caches belong
+to an origin, and these tests stop the server or redeploy a changed site under the page).
+
+Run: python3 build.py build && DIGITLAB_DIST=$PWD/dist python3 -m pytest tests/e2e/test_offline.py
+"""
+
+import functools
+import http.server
+import json
+import shutil
+import struct
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from .conftest import DIGITS, READY_TIMEOUT_MS, App
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from buildlib import offline  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+
+class Site:
+    """A copy of dist/ served on 127.0.0.1:<free port>, which a test can stop or redeploy."""
+
+    def __init__(self, src, root):
+        self.root = Path(root)
+        shutil.copytree(src, self.root)
+        handler = functools.partial(_NoCache, directory=str(self.root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.up = True
+
+    def stop(self):
+        """Close the listening socket: from now on every request to the origin is refused."""
+        if self.up:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.up = False
+
+    def redeploy(self, rel, extra):
+        """Change one shipped file and regenerate the worker's list, as `build.py build` would.
+        -> the new build id."""
+        path = self.root / rel
+        path.write_text(path.read_text() + extra)
+        build = offline.write_assets(self.root)
+        version = json.loads((self.root / "version.json").read_text())
+        (self.root / "version.json").write_text(json.dumps({**version, "build": build}))
+        return build
+
+
+class _NoCache(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".webmanifest": "application/manifest+json"}
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def site(dist_dir, tmp_path):
+    s = Site(dist_dir, tmp_path / "site")
+    yield s
+    s.stop()
+
+
+def wait_offline_ready(app):
+    """Until the worker controls the page and has cached this build (the footer says so)."""
+    app.poll("() => !!navigator.serviceWorker.controller &&"
+             " document.querySelector('#version')?.dataset.offline === 'yes'", timeout_ms=READY_TIMEOUT_MS)
+
+
+def cache_names(app):
+    return app.page.evaluate("caches.keys()")
+
+
+def test_a_repeat_visit_works_with_the_server_gone(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        app = App(context, site.url).open()
+        wait_offline_ready(app)
+        build = json.loads((site.root / "version.json").read_text())["build"]
+        assert cache_names(app) == [f"digitlab-{build}"]
+        site.stop()
+        responses = []
+        app.page.on("response", lambda r: responses.append((r.url, r.from_service_worker, r.status)))
+        failed = []
+        app.page.on("requestfailed", lambda r: failed.append(r.url))
+        n_errors = len(app.errors)
+        app.page.reload()
+        app.page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
+        app.wait_update(0)
+        pred = app.draw(DIGITS[7])
+        assert pred["digit"] == "7" and pred["state"] == "sure", pred
+        assert app.page.get_attribute("#version", "data-build") == build
+        assert failed == []
+        assert len(responses) > 40                       # the whole runtime came back...
+        assert [u for u, from_sw, _ in responses if not from_sw] == []   # ...every byte from the worker
+        assert {status for *_, status in responses} == {200}
+        assert app.errors[n_errors:] == []
+        assert app.foreign_requests() == []
+    finally:
+        context.close()
+
+
+def test_a_new_deploy_replaces_the_cache(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        app = App(context, site.url).open()
+        wait_offline_ready(app)
+        old = app.page.get_attribute("#version", "data-build")
+        assert cache_names(app) == [f"digitlab-{old}"]
+        new = site.redeploy("style.css", "\n/* deploy 2 */\n")
+        assert new != old
+        # The reload is answered by the old worker from the old cache; the browser meanwhile finds
+        # the changed sw-assets.js, installs the new worker, which takes over and drops the old cache.
+        app.page.reload()
+        app.poll("(b) => caches.keys().then(k => k.length === 1 && k[0] === 'digitlab-' + b)", new,
+                 timeout_ms=READY_TIMEOUT_MS)
+        app.page.reload()
+        app.page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
+        app.poll("(b) => document.querySelector('#version')?.dataset.build === b", new)
+        css = app.page.evaluate("fetch('./style.css').then(r => r.text())")
+        assert css.endswith("/* deploy 2 */\n")
+        assert app.errors == []
+    finally:
+        context.close()
+
+
+def png_size(path):
+    data = Path(path).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    return struct.unpack(">II", data[16:24])
+
+
+def test_the_manifest_makes_the_app_installable(browser_type, browser_type_launch_args, site, tmp_path):
+    manifest = json.loads((site.root / "manifest.webmanifest").read_text())
+    assert manifest["name"] and manifest["short_name"] and manifest["start_url"] == "./"
+    assert manifest["display"] in ("standalone", "fullscreen", "minimal-ui")
+    sizes = {}
+    for icon in manifest["icons"]:
+        w, h = png_size(site.root / icon["src"])
+        assert icon["sizes"] == f"{w}x{h}" and icon["type"] == "image/png"
+        sizes.setdefault(icon.get("purpose", "any"), set()).add(w)
+    assert {192, 512} <= sizes["any"] and {192, 512} <= sizes["maskable"]
+    # Chromium's own verdict, once the worker controls the page. It needs an on-disk profile:
+    # in a default (incognito) context the only error it reports is "in-incognito".
+    context = browser_type.launch_persistent_context(tmp_path / "profile", **browser_type_launch_args)
+    try:
+        app = App(context, site.url).open()
+        wait_offline_ready(app)
+        cdp = context.new_cdp_session(app.page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        manifest_seen = cdp.send("Page.getAppManifest")
+        assert not manifest_seen.get("errors"), manifest_seen["errors"]
+        assert [e["errorId"] for e in errors] == [], errors
+    finally:
+        context.close()
