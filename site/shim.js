@@ -140,8 +140,12 @@ function update(t) {
   afterPaint(() => {
     const end = performance.now();
     performance.measure("digitlab:update", { start: t, end });
-    state.timings.push({ update: end - t, wait: t0 - t, paint: end - t2, call: t1 - t0, python: res.python_ms, draw: t2 - t1,
-                         stages: res.stages, model: res.model });
+    // update: event -> painted frame; wait: event -> this frame's start; call: the Python call as
+    // JS sees it (python: as Python's own clock sees it, stages: its parts); draw: DOM work;
+    // paint: DOM done -> frame rendered.
+    state.timings.push({ update: end - t, wait: t0 - t, call: t1 - t0, python: res.python_ms, draw: t2 - t1,
+                         paint: end - t2, stages: res.stages, model: res.model,
+                         blank: res.prediction.state === "none" });
     if (state.timings.length > 2000) state.timings.splice(0, 1000);
   });
 }

@@ -189,6 +189,7 @@ class Diagram:
         m[4] = s.round(self.cfg.decimals)
         m[5] = w0 + (w1 - w0) * t
         m[6] = o0 + (o1 - o0) * t
+        m[5:7] = m[5:7].round(2)          # coarse steps: the page skips attributes that did not change
         m[7] = s < 0
         sid, did = src.ids, col.ids
         ids = [sid[a] + ">" + did[b] for a, b in zip(i.tolist(), j.tolist())]
@@ -205,7 +206,7 @@ class Diagram:
         m[0:2] = col.positions[idx].T
         m[2] = col.radius
         m[3] = vals.round(self.cfg.decimals)
-        m[4] = np.abs(vals) / scale if scale > 0 else 0.0
+        m[4] = (np.abs(vals) / scale).round(2) if scale > 0 else 0.0
         m[5] = vals < 0
         ids = col.ids
         return [ids[i] for i in idx.tolist()], m

@@ -20,7 +20,6 @@ export class Diagram {
     this.links = new Map();   // id -> <line>
     this.canvases = {};       // column id -> {ctx, image}
     this.more = {};           // column id -> <text>
-    this.winner = null;
   }
 
   /** Build the static frame of one model: titles, captions, tile canvases, "+N more" slots. */
@@ -31,7 +30,7 @@ export class Diagram {
     const frame = el("g", { class: "layers" }, svg);
     this.linkGroup = el("g", { class: "links" }, svg);
     this.nodeGroup = el("g", { class: "nodes" }, svg);
-    this.nodes.clear(); this.links.clear(); this.canvases = {}; this.more = {}; this.winner = null;
+    this.nodes.clear(); this.links.clear(); this.canvases = {}; this.more = {};
     for (const L of layout.layers) this._column(frame, L, layout.height);
   }
 
@@ -63,26 +62,20 @@ export class Diagram {
 
   /** Draw one update. view: packed nodes/links tables; images: {column id: RGBA bytes, tile after tile}. */
   update(view, images) {
-    this._nodes(unpack(view.nodes), !!view.blank);
+    this._nodes(unpack(view.nodes), !!view.blank, view.winner);
     this._links(unpack(view.links));
     this._images(images);
     for (const id in this.more) {
       const n = view.more[id];
-      this.more[id].textContent = n ? `+${n.toLocaleString("en")} more` : "";
+      text(this.more[id], n ? `+${n.toLocaleString("en")} more` : "");
     }
-    const win = view.winner ? this.nodes.get(view.winner) : null;
-    if (this.winner !== win) {
-      this.winner?.classList.remove("winner");
-      win?.classList.add("winner");
-      this.winner = win;
-    }
-    this.caption.textContent = view.blank
+    text(this.caption, view.blank
       ? "Draw a digit to see which links carry its signal."
       : `${view.caption} drawn: the strongest signals (weight × activation) for this drawing; ` +
-        "width and opacity are relative to each layer's strongest link.";
+        "width and opacity are relative to each layer's strongest link.");
   }
 
-  _nodes(t, blank) {
+  _nodes(t, blank, winner) {
     const seen = new Set();
     for (let i = 0; i < t.id.length; i++) {
       const id = t.id[i];
@@ -90,17 +83,17 @@ export class Diagram {
       let c = this.nodes.get(id);
       if (!c) {
         c = el("circle", { cx: t.x[i], cy: t.y[i], r: t.r[i], "data-node-id": id }, this.nodeGroup);
-        if (id.startsWith("in:") || id.startsWith("flat:")) c.classList.add("px");
+        c.v = {};                                    // the values last written, to skip repeats
         this.nodes.set(id, c);
       }
+      const px = id.startsWith("in:") || id.startsWith("flat:") ? "px " : "";
       if (blank) {
         c.removeAttribute("data-a");
-        c.classList.add("empty");
+        set(c, "class", px + "empty");
       } else {
-        c.setAttribute("data-a", t.a[i]);
-        c.setAttribute("fill-opacity", t.fill[i]);
-        c.classList.remove("empty");
-        c.classList.toggle("neg", t.neg[i] !== 0);
+        set(c, "data-a", t.a[i]);
+        set(c, "fill-opacity", t.fill[i]);
+        set(c, "class", px + (t.neg[i] !== 0 ? "neg" : "pos") + (id === winner ? " winner" : ""));
       }
     }
     for (const [id, c] of this.nodes) {
@@ -116,12 +109,13 @@ export class Diagram {
       let l = this.links.get(id);
       if (!l) {
         l = el("line", { x1: t.x1[i], y1: t.y1[i], x2: t.x2[i], y2: t.y2[i], "data-link-id": id }, this.linkGroup);
+        l.v = {};
         this.links.set(id, l);
       }
-      l.setAttribute("data-signal", t.signal[i]);
-      l.setAttribute("stroke-width", t.width[i]);
-      l.setAttribute("stroke-opacity", t.opacity[i]);
-      l.setAttribute("class", t.neg[i] !== 0 ? "neg" : "pos");
+      set(l, "data-signal", t.signal[i]);
+      set(l, "stroke-width", t.width[i]);
+      set(l, "stroke-opacity", t.opacity[i]);
+      set(l, "class", t.neg[i] !== 0 ? "neg" : "pos");
     }
     for (const [id, l] of this.links) {
       if (!seen.has(id)) { l.remove(); this.links.delete(id); }
@@ -134,6 +128,16 @@ export class Diagram {
       if (px) putTiles(this.canvases[id].ctx, this.canvases[id].im, px);
     }
   }
+}
+
+/** textContent, skipped when unchanged (replacing text costs a layout). */
+function text(e, value) {
+  if (e.textContent !== value) e.textContent = value;
+}
+
+/** setAttribute, skipped when the element already shows that value (e.v remembers). */
+function set(e, name, value) {
+  if (e.v[name] !== value) { e.setAttribute(name, value); e.v[name] = value; }
 }
 
 /** {ids: "a\nb", cols: [names], data: Float64Array (cols × n)} -> {id: [..], name: subarray, ...}. */

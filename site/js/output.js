@@ -38,20 +38,28 @@ export class Output {
     this.pred.dataset.digit = p.digit == null ? "" : String(p.digit);
     this.pred.dataset.confidence = String(p.confidence);
     this.pred.dataset.state = p.state;
-    this.predDigit.textContent = p.digit == null ? "–" : String(p.digit);
     // aria-live announces the text; only change it when the words change, not every frame.
-    if (this.last !== p.text) { this.predText.textContent = p.text; this.last = p.text; }
+    if (this.last !== p.text) {
+      this.predDigit.textContent = p.digit == null ? "–" : String(p.digit);
+      this.predText.textContent = p.text;
+      this.last = p.text;
+    }
     for (let d = 0; d < 10; d++) {
-      const v = probs ? probs[d] : 0;
-      const { li } = this.bars[d];
-      li.dataset.p = String(v);
-      li.style.setProperty("--p", String(v));
-      this.bars[d].v.textContent = `${percent ? percent[d] : 0}%`;
+      const v = probs ? String(probs[d]) : "0";
+      const pct = percent ? percent[d] : 0;
       const win = p.digit === d;
-      li.classList.toggle("winner", win);
+      const bar = this.bars[d];
+      bar.li.dataset.p = v;
+      // Restyle only what visibly changed: repainting ten bars and twelve glowing keys every
+      // frame costs more than the rest of the output.
+      if (bar.pct === pct && bar.win === win) continue;
+      bar.pct = pct; bar.win = win;
+      bar.li.style.setProperty("--p", v);
+      bar.v.textContent = `${pct}%`;
+      bar.li.classList.toggle("winner", win);
       const key = this.keys[d];
-      key.style.setProperty("--p", String(v));
-      key.classList.toggle("bright", !!percent && percent[d] >= 50);
+      key.style.setProperty("--p", v);
+      key.classList.toggle("bright", pct >= 50);
       key.classList.toggle("winner", win);
     }
   }
