@@ -34,6 +34,7 @@ class ViewConfig:
     link_width: tuple = (0.4, 3.2)
     link_opacity: tuple = (0.12, 0.95)
     unsure_below: float = 0.6    # top probability under this is "unsure"
+    min_extent: int = 5          # ink spanning fewer pixels of the 28x28 pad is "too small"
     decimals: int = 4            # rounding of the values shown (data-a, data-signal, data-p)
 
 
@@ -42,21 +43,35 @@ NODE_COLUMNS = ("x", "y", "r", "a", "fill", "neg")
 LINK_COLUMNS = ("x1", "y1", "x2", "y2", "signal", "width", "opacity", "neg")
 
 
-def prediction(probs, has_ink, cfg=CONFIG):
+def prediction(probs, has_ink, small=False, cfg=CONFIG):
     """probs (10,) -> {"digit", "confidence", "state", "text"}; state is none / sure / unsure.
 
-    A blank pad claims no digit. Confidence is the softmax output, and is called that.
+    A blank pad claims no digit. Confidence is the softmax output, and is called that. Ink too
+    small to read (`small`, see `too_small`) is unsure whatever the softmax says: preprocessing
+    scales any speck up to 20 px, and the network then reads a dot as a confident 0.
     """
     if not has_ink or probs is None:
         return {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify"}
     digit = int(np.argmax(probs))
     conf = float(probs[digit])
     pct = int(np.rint(conf * 100))
+    out = {"digit": digit, "confidence": round(conf, cfg.decimals)}
+    if small:
+        return {**out, "state": "unsure", "text": f"unsure: too small to read (maybe {digit}, {pct}% confidence)"}
     if conf >= cfg.unsure_below:
-        return {"digit": digit, "confidence": round(conf, cfg.decimals), "state": "sure",
-                "text": f"{digit}, with {pct}% confidence"}
-    return {"digit": digit, "confidence": round(conf, cfg.decimals), "state": "unsure",
-            "text": f"unsure: maybe {digit} ({pct}% confidence)"}
+        return {**out, "state": "sure", "text": f"{digit}, with {pct}% confidence"}
+    return {**out, "state": "unsure", "text": f"unsure: maybe {digit} ({pct}% confidence)"}
+
+
+def too_small(drawn, cfg=CONFIG):
+    """drawn (28, 28) in [0, 1], the whole pad shrunk -> True when the ink spans fewer than
+    `cfg.min_extent` pixels both ways (MNIST digits span 20 px after preprocessing; a real one
+    drawn on the pad spans well over 5 of 28)."""
+    ink = drawn >= 0.1
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return False
+    return max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < cfg.min_extent
 
 
 def percent(probs):
@@ -256,4 +271,4 @@ def to_json(obj):
     return obj
 
 
-__all__ = ["CONFIG", "Diagram", "ViewConfig", "percent", "prediction", "rgba_tiles", "to_json"]
+__all__ = ["CONFIG", "Diagram", "ViewConfig", "percent", "prediction", "rgba_tiles", "to_json", "too_small"]

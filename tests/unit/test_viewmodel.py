@@ -220,3 +220,17 @@ def test_prediction_states():
     assert none == {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify"}
     assert prediction(p, False)["state"] == "none"                # no ink: no claim, whatever probs say
     assert viewmodel.percent(p) == [1] * 7 + [91, 1, 1]
+    small = prediction(p, True, small=True)
+    assert small["state"] == "unsure" and small["digit"] == 7 and "too small" in small["text"]
+
+
+def test_too_small():
+    blank = np.zeros((28, 28), np.float32)
+    assert not viewmodel.too_small(blank)
+    dot = blank.copy()
+    dot[10:13, 14:16] = 1.0
+    assert viewmodel.too_small(dot)
+    assert not viewmodel.too_small(stroke_image(0))
+    bar = blank.copy()
+    bar[14, 5:20] = 0.5                                       # thin but long: a real "1" on its side
+    assert not viewmodel.too_small(bar)

@@ -73,7 +73,8 @@ class App:
         images["input"] = _bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True))
         images["drawn"] = _bytes(viewmodel.rgba_tiles(drawn[:, :, None], ink=True))
         clock("images")
-        return {"model": name, "prediction": viewmodel.prediction(probs, ink),
+        pred = viewmodel.prediction(probs, ink, viewmodel.too_small(drawn))
+        return {"model": name, "prediction": pred,
                 "probs": probs, "percent": viewmodel.percent(probs),
                 "input": x.reshape(-1), "view": view, "images": images}
 
