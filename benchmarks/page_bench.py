@@ -1,7 +1,7 @@
 """Live-update cost of the page, per model, in headless Debian chromium.
 
     python3 build.py build
-    python3 benchmarks/page_bench.py [--runs 3] [--moves 300] [--models cnn,mlp-25-25]
+    python3 benchmarks/page_bench.py [--runs 3] [--moves 300] [--models cnn,mlp-25-25] [--phone]
 
 Each run starts a fresh browser on its own profile (benchmarks/sitebench.py), opens the page
 cold, waits for `digitlab:ready`, then opens it again (repeat visit). On the repeat page it
@@ -15,7 +15,9 @@ of every update (window.digitlab.timings()):
   call     the Python call as JS sees it; python: the same on Python's clock, split in stages
   draw     JS copying the result into the DOM; paint: style, layout, paint of that frame
 
-Blank updates (after Clear) and the first few after a model switch are left out. Prints
+Desktop (1280x900) keeps the diagram on screen, so every update computes and draws it; --phone
+(390x844, DPR 3) has it scrolled away while drawing, and the page skips its work. Blank updates
+(after Clear) and the first few after a model switch are left out. Prints
 Markdown tables of medians over runs (each run's p50/p95), with the machine's load average,
 because this machine is shared: a busy neighbour slows every figure.
 """
@@ -45,11 +47,13 @@ def pct(values, q):
 
 def strokes(page, n_moves):
     """Real mouse strokes over the pad: loops like a 0, 6 or 8, 40 moves each, Clear between."""
-    box = page.locator("#pad").bounding_box()
-    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
     done, k = 0, 0
     while done < n_moves:
         k += 1
+        pad = page.locator("#pad")
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
         page.mouse.move(x0 + w * 0.5, y0 + h * 0.18)
         page.mouse.down()
         for i in range(1, 41):
@@ -80,14 +84,24 @@ def summarise(recs):
     work = [r["update"] - r["wait"] for r in recs]
     out["work"] = (pct(work, 0.5), pct(work, 0.95))
     out["share"] = statistics.median(r["python"] / r["update"] for r in recs if r["update"] > 0)
+    out["with_diagram"] = sum(r["diagram"] for r in recs) / max(1, len(recs))
     stages = recs[0]["stages"].keys() if recs else []
     out["stages"] = {s: statistics.mean(r["stages"][s] for r in recs) for s in stages}
     return out
 
 
-def one_run(playwright, server, models, n_moves):
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+         "has_touch": True}
+
+
+def one_run(playwright, server, models, n_moves, phone=False):
     with tempfile.TemporaryDirectory(prefix="digitlab-pagebench-") as profile:
-        context = sb.launch_profile(playwright, profile)
+        if phone:
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=sb.CHROMIUM, args=sb.CHROMIUM_ARGS, headless=True, **PHONE)
+            context.add_init_script(sb.PROBE)
+        else:
+            context = sb.launch_profile(playwright, profile)
         try:
             cold_page, errors = sb.open_ready(context, server.url)
             cold = cold_page.evaluate(sb.TIMES_JS)
@@ -105,9 +119,10 @@ def med(values, digits=2):
     return f"{statistics.median(values):.{digits}f}" if values else "–"
 
 
-def report(runs, models, n_moves):
+def report(runs, models, n_moves, phone):
     load = os.getloadavg()
-    print(f"\nHeadless Debian chromium, {len(runs)} fresh browsers, ~{n_moves} mouse moves per model; "
+    where = "phone 390x844 at DPR 3" if phone else "desktop 1280x900"
+    print(f"\nHeadless Debian chromium, {where}, {len(runs)} fresh browsers, ~{n_moves} mouse moves per model; "
           f"load average during the run {load[0]:.1f} / {load[1]:.1f} on {os.cpu_count()} cores.\n")
     print("| start-up (median) | ms |\n|---|---|")
     for label, visit, key in (("pad listener attached", "cold", "pad_listener"),
@@ -128,6 +143,8 @@ def report(runs, models, n_moves):
     print("| Python's share of the update (median) | " +
           " | ".join(f"{100 * statistics.median(r['models'][m]['share'] for r in runs):.0f}%" for m in models) + " |")
     print("| updates measured per run | " + " | ".join(str(runs[0]["models"][m]["n"]) for m in models) + " |")
+    print("| of which computed and drew the diagram | " +
+          " | ".join(f"{100 * runs[0]['models'][m]['with_diagram']:.0f}%" for m in models) + " |")
     stages = list(runs[0]["models"][models[0]]["stages"])
     print("\n| Python stages, mean ms | " + " | ".join(models) + " |\n|---|" + "---|" * len(models))
     for s in stages:
@@ -142,6 +159,7 @@ def main():
     ap.add_argument("--moves", type=int, default=300)
     ap.add_argument("--models", default=",".join(ALL))
     ap.add_argument("--dist", default=os.environ.get("DIGITLAB_DIST", ROOT / "dist"))
+    ap.add_argument("--phone", action="store_true", help="390x844 viewport: the diagram is off screen")
     args = ap.parse_args()
     models = args.models.split(",")
     server = sb.Server(Path(args.dist))
@@ -149,11 +167,11 @@ def main():
         with sync_playwright() as pw:
             runs = []
             for i in range(args.runs):
-                runs.append(one_run(pw, server, models, args.moves))
+                runs.append(one_run(pw, server, models, args.moves, args.phone))
                 print(f"run {i + 1}/{args.runs} done", file=sys.stderr)
     finally:
         server.close()
-    report(runs, models, args.moves)
+    report(runs, models, args.moves, args.phone)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ const state = {
   timings: [],         // per update: {update, call, python, draw} in ms
   failed: false,
   inked: false,        // has anything touched the pad yet
+  diagramOnScreen: true,   // off screen (phones, while drawing) Python skips the diagram's work
+  diagramStale: false,     // an update skipped it; redo one when it scrolls into view
 };
 
 const status = $("#status");
@@ -89,6 +91,13 @@ new MutationObserver((records) => {
 const pad = new Pad($("#pad"), schedule);
 const output = new Output(document);
 const diagram = new Diagram($("#network"), $("#net-caption"));
+new IntersectionObserver(([entry]) => {
+  state.diagramOnScreen = entry.isIntersecting;
+  if (entry.isIntersecting && state.diagramStale) {
+    state.diagramStale = false;
+    schedule(performance.now());
+  }
+}, { rootMargin: "200px" }).observe($("#network"));
 
 $("#clear").addEventListener("click", (e) => { pad.clear(); schedule(e.timeStamp); });
 $("#undo").addEventListener("click", (e) => { pad.undo(); schedule(e.timeStamp); });
@@ -126,7 +135,7 @@ function update(t) {
       diagram.setLayout(state.py.layout(state.model));
       state.layoutModel = state.model;
     }
-    res = state.py.classify(pad.pixels(), state.model);
+    res = state.py.classify(pad.pixels(), state.model, state.diagramOnScreen);
   } catch (err) {
     fail("Python failed while reading the drawing.", String(err));
     return;
@@ -134,7 +143,8 @@ function update(t) {
   const t1 = performance.now();
   output.show(res.prediction, res.probs, res.percent);
   output.previews(res.images.input, res.images.drawn);
-  diagram.update(res.view, res.images);
+  if (res.view) diagram.update(res.view, res.images);
+  else state.diagramStale = true;
   state.last = res;
   const t2 = performance.now();
   afterPaint(() => {
@@ -145,7 +155,7 @@ function update(t) {
     // paint: DOM done -> frame rendered.
     state.timings.push({ update: end - t, wait: t0 - t, call: t1 - t0, python: res.python_ms, draw: t2 - t1,
                          paint: end - t2, stages: res.stages, model: res.model,
-                         blank: res.prediction.state === "none" });
+                         blank: res.prediction.state === "none", diagram: !!res.view });
     if (state.timings.length > 2000) state.timings.splice(0, 1000);
   });
 }
@@ -179,7 +189,7 @@ window.digitlab = {
     const r = state.last;
     if (!r) return null;
     return { model: r.model, input: Array.from(r.input), probs: r.probs ? Array.from(r.probs) : null,
-             state: r.prediction.state, python_ms: r.python_ms };
+             state: r.prediction.state, python_ms: r.python_ms, diagram: !!r.view };
   },
   timings: () => state.timings.slice(),
   get ready() { return state.py !== null; },

@@ -51,16 +51,21 @@ def prediction(probs, has_ink, small=False, cfg=CONFIG):
     scales any speck up to 20 px, and the network then reads a dot as a confident 0.
     """
     if not has_ink or probs is None:
-        return {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify"}
+        return {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify",
+                "speak": "nothing to classify"}
     digit = int(np.argmax(probs))
     conf = float(probs[digit])
     pct = int(np.rint(conf * 100))
     out = {"digit": digit, "confidence": round(conf, cfg.decimals)}
+    # "speak" is what a screen reader announces: it changes only with the digit or the state,
+    # not with every percent while the pen moves.
     if small:
-        return {**out, "state": "unsure", "text": f"unsure: too small to read (maybe {digit}, {pct}% confidence)"}
+        return {**out, "state": "unsure", "text": f"unsure: too small to read (maybe {digit}, {pct}% confidence)",
+                "speak": f"unsure: too small to read, maybe {digit}"}
     if conf >= cfg.unsure_below:
-        return {**out, "state": "sure", "text": f"{digit}, with {pct}% confidence"}
-    return {**out, "state": "unsure", "text": f"unsure: maybe {digit} ({pct}% confidence)"}
+        return {**out, "state": "sure", "text": f"{digit}, with {pct}% confidence", "speak": f"reads {digit}"}
+    return {**out, "state": "unsure", "text": f"unsure: maybe {digit} ({pct}% confidence)",
+            "speak": f"unsure: maybe {digit}"}
 
 
 def too_small(drawn, cfg=CONFIG):

@@ -8,6 +8,7 @@ export class Output {
     this.pred = root.querySelector("#prediction");
     this.predDigit = this.pred.querySelector(".pred-digit");
     this.predText = this.pred.querySelector(".pred-text");
+    this.predSpeak = this.pred.querySelector(".pred-speak");
     this.bars = [];
     this.keys = [];
     const probs = root.querySelector("#probs");
@@ -38,12 +39,13 @@ export class Output {
     this.pred.dataset.digit = p.digit == null ? "" : String(p.digit);
     this.pred.dataset.confidence = String(p.confidence);
     this.pred.dataset.state = p.state;
-    // aria-live announces the text; only change it when the words change, not every frame.
-    if (this.last !== p.text) {
+    if (this.last !== p.text) {                      // replacing text costs a layout: only on change
       this.predDigit.textContent = p.digit == null ? "–" : String(p.digit);
       this.predText.textContent = p.text;
       this.last = p.text;
     }
+    // The live region announces p.speak, which changes with the digit or state only.
+    if (this.predSpeak.textContent !== p.speak) this.predSpeak.textContent = p.speak;
     for (let d = 0; d < 10; d++) {
       const v = probs ? String(probs[d]) : "0";
       const pct = percent ? percent[d] : 0;

@@ -79,7 +79,9 @@ class App:
         return self.page.evaluate("window.digitlab.snapshot()")
 
     def prediction(self):
-        return self.page.eval_on_selector("#prediction", "e => ({...e.dataset, text: e.textContent.trim()})")
+        return self.page.eval_on_selector(
+            "#prediction", "e => ({...e.dataset, text: e.querySelector('.pred-text').textContent,"
+                           " speak: e.querySelector('[aria-live]').textContent})")
 
     def updates(self):
         return self.page.evaluate("performance.getEntriesByName('digitlab:update').length")

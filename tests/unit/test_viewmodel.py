@@ -217,7 +217,13 @@ def test_prediction_states():
     u = prediction(flat, True)
     assert u["state"] == "unsure" and u["digit"] == 2 and "unsure" in u["text"]
     none = prediction(None, False)
-    assert none == {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify"}
+    assert none == {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify",
+                    "speak": "nothing to classify"}
+    # what a screen reader hears changes with the digit or state, never with the percentage
+    p2 = p.copy()
+    p2[7], p2[0] = 0.85, 0.07
+    assert prediction(p2, True)["speak"] == prediction(p, True)["speak"] == "reads 7"
+    assert prediction(p2, True)["text"] != prediction(p, True)["text"]
     assert prediction(p, False)["state"] == "none"                # no ink: no claim, whatever probs say
     assert viewmodel.percent(p) == [1] * 7 + [91, 1, 1]
     small = prediction(p, True, small=True)

@@ -2,7 +2,8 @@
 
 The page's shim (site/shim.js) calls two functions, exposed once at start-up:
 
-    classify(alpha, model) -> result   alpha: Uint8Array(280 * 280), the pad's ink (255 = ink)
+    classify(alpha, model, full) -> result   alpha: Uint8Array(280 * 280), the pad's ink (255 = ink);
+                                             full: false skips the diagram (it is off screen)
     layout(model) -> layout            the diagram's static frame for a model
 
 Everything returned is converted with `to_js` into plain JS objects and typed arrays, so JS
@@ -39,24 +40,25 @@ class App:
     def layout(self, name):
         return _js(self.model(name)[1].layout())
 
-    def classify(self, alpha, name):
+    def classify(self, alpha, name, full=True):
         """alpha: JS Uint8Array(PAD * PAD) -> JS object (see `result`), plus python_ms and stages."""
         clock = Clock()
         alpha.assign_to(self.pad)
         clock("read")
-        res = self.result(self.pad.reshape(PAD, PAD), name, clock)
+        res = self.result(self.pad.reshape(PAD, PAD), name, bool(full), clock)
         out = _js(res)
         clock("convert")
         out.python_ms = clock.total()
         out.stages = _js(clock.stages)
         return out
 
-    def result(self, img, name, clock=lambda stage: None):
+    def result(self, img, name, full=True, clock=lambda stage: None):
         """img (PAD, PAD) uint8 -> dict of JSON-safe values and numpy arrays (-> typed arrays).
 
         prediction {digit, confidence, state, text}; probs (10,) float64 or None; percent;
-        input (784,) float32, what the network reads; view (viewmodel.Diagram.view);
-        images {column id: RGBA bytes, "input", "drawn": 28x28 RGBA bytes}.
+        input (784,) float32, what the network reads; images {"input", "drawn": 28x28 RGBA
+        bytes, and when full, each diagram column id: its tiles' RGBA bytes}; view: the
+        diagram's view model (viewmodel.Diagram.view) when full, else None.
         """
         net, diagram = self.model(name)
         x = preprocess.to_mnist(img)                     # (28, 28) float32, zeros when blank
@@ -66,10 +68,12 @@ class App:
         trace = net.forward(x.reshape(1, 784)) if ink else None
         probs = trace.probs[0].astype(np.float64) if ink else None
         clock("forward")
-        view = diagram.view(trace)
-        view["nodes"], view["links"] = _pack(view["nodes"]), _pack(view["links"])
-        clock("view")
-        images = {k: _bytes(v) for k, v in diagram.images(trace).items()}
+        view, images = None, {}
+        if full:
+            view = diagram.view(trace)
+            view["nodes"], view["links"] = _pack(view["nodes"]), _pack(view["links"])
+            clock("view")
+            images = {k: _bytes(v) for k, v in diagram.images(trace).items()}
         images["input"] = _bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True))
         images["drawn"] = _bytes(viewmodel.rgba_tiles(drawn[:, :, None], ink=True))
         clock("images")
