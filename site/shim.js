@@ -65,7 +65,7 @@ const STEPS = {   // PyScript's py:progress details -> what the person is waitin
   "Loaded files": "Importing digitlab…",
 };
 addEventListener("py:progress", (e) => {
-  if (!state.py && STEPS[e.detail]) setStatus("loading", STEPS[e.detail]);
+  if (!state.py && STEPS[e.detail]) setStatus("loading", STEPS[e.detail] + " You can draw already.");
 });
 addEventListener("error", (e) => {
   // Only errors raised by this site's own scripts (PyScript, Pyodide, the shim) while starting.

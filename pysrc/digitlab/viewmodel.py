@@ -44,7 +44,7 @@ LINK_COLUMNS = ("x1", "y1", "x2", "y2", "signal", "width", "opacity", "neg")
 
 
 def prediction(probs, has_ink, small=False, cfg=CONFIG):
-    """probs (10,) -> {"digit", "confidence", "state", "text"}; state is none / sure / unsure.
+    """probs (10,) -> {"digit", "confidence", "state", "text", "speak"}; state: none / sure / unsure.
 
     A blank pad claims no digit. Confidence is the softmax output, and is called that. Ink too
     small to read (`small`, see `too_small`) is unsure whatever the softmax says: preprocessing
