@@ -99,16 +99,18 @@ def rgba_tiles(a, ink=False):
     ink: a is an image in [0, 1], drawn in the ink colour with alpha = value.
     """
     tiles = np.ascontiguousarray(np.moveaxis(np.asarray(a, np.float32), -1, 0))
-    peak = 1.0 if ink else float(np.abs(tiles).max())
+    lo, hi = (0.0, 1.0) if ink else (float(tiles.min()), float(tiles.max()))
+    peak = max(hi, -lo)
     if peak <= 0:
         return np.full(tiles.shape, LUT_POS[0], np.uint32)
-    alpha = (np.abs(tiles) * np.float32(255 / peak) + np.float32(0.5)).astype(np.uint8)
-    if ink:
-        return LUT_INK[alpha]
+    scale = np.float32(255 / peak)
+    if lo >= 0:   # images, ReLU and pooling: no sign to show, and no np.abs pass (slow in wasm)
+        alpha = (tiles * scale + np.float32(0.5)).astype(np.uint8)
+        return (LUT_INK if ink else LUT_POS)[alpha]
+    alpha = (np.abs(tiles) * scale + np.float32(0.5)).astype(np.uint8)
     out = LUT_POS[alpha]
     neg = tiles < 0
-    if neg.any():  # ReLU and pooling never get here; other activations can
-        out[neg] = LUT_NEG[alpha[neg]]
+    out[neg] = LUT_NEG[alpha[neg]]
     return out
 
 
