@@ -191,6 +191,8 @@ def test_keyboard_reaches_every_control(fresh):
 
 def test_desktop_screenshot(fresh):
     fresh.draw(DIGITS[3])
+    fresh.page.locator("#network").scroll_into_view_if_needed()
+    fresh.poll("() => window.digitlab.snapshot().diagram")
     SCREENSHOTS.mkdir(exist_ok=True)
     fresh.page.screenshot(path=str(SCREENSHOTS / "desktop.png"), full_page=True)
     fresh.choose("mlp-25-25")
@@ -218,9 +220,9 @@ def test_phone_viewport(browser, site_url, reference):
         page.wait_for_timeout(200)
         assert app.prediction()["digit"] == "7"
         assert app.snapshot()["diagram"] is False        # off screen while drawing: not computed
-        check_against_cpython(app, reference)            # scrolled into view: caught up
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "phone.png"))
+        check_against_cpython(app, reference)            # scrolled into view: caught up
         page.locator(".result").scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "phone-result.png"))
         page.locator(".net").scroll_into_view_if_needed()
