@@ -19,7 +19,8 @@ import digitlab.viewmodel
 from digitlab import models
 from digitlab.core import Network
 from digitlab.web import checks, live, presets
-from digitlab.web.guard import Guard, Overtime
+from digitlab.web import guard
+from digitlab.web.guard import Overtime
 
 ACT, PRE, LAYERS, VIEW = (checks.ACT, checks.PRE, checks.LAYERS, checks.VIEW)
 
@@ -283,17 +284,16 @@ def test_blame_goes_to_the_suspect_that_is_edited():
 
 
 def test_guard_stops_only_watched_code():
-    g = Guard()
     ns = {}
     code = compile("def spin():\n    while True: pass\n", "edited:x.py", "exec")
-    g.watch(code)
+    guard.watch(code)
     exec(code, ns)
     t = time.perf_counter()
     with pytest.raises(Overtime):
-        with g.limit(100):
+        with guard.limit(100):
             ns["spin"]()
     assert 0.09 < time.perf_counter() - t < 2
-    with g.limit(100):                  # unwatched code is untouched
+    with guard.limit(100):                  # unwatched code is untouched
         sum(i for i in range(200_000))
 
 

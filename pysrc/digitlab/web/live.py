@@ -8,7 +8,7 @@ hold old code (networks made of layer instances, diagrams). A failed edit never 
 running version; an update that fails with edited code rolls that file back to its previous
 working version and runs again.
 
-A runaway loop is stopped by a time guard (see `Guard`): edited code that runs past `limit_ms`
+A runaway loop is stopped by a time guard (guard.py): edited code that runs past `limit_ms`
 in one update raises `Overtime` at its next loop iteration. It cannot stop a single long C call
 (one huge numpy operation). No browser imports: the page's bridge wires this to JavaScript.
 """
@@ -19,7 +19,8 @@ import traceback
 import types
 from dataclasses import dataclass, field
 
-from .guard import Guard, Overtime
+from . import guard
+from .guard import Overtime
 
 # The editable files: the path shown in the editor -> the module it defines.
 FILES = {
@@ -83,7 +84,6 @@ class Live:
     def __init__(self, files=FILES, on_swap=lambda: None, limit_ms=LIMIT_MS):
         self.entries = {p: _entry(p, name) for p, name in files.items()}
         self.on_swap, self.limit_ms = on_swap, limit_ms
-        self.guard = Guard()
         self.version = 0
         self.order = []        # paths in the order their current edits were applied
 
@@ -110,7 +110,7 @@ class Live:
         except EditFailed as e:
             return {"ok": False, "version": self.version, "error": e.error}
         try:
-            with self.guard.limit(self.limit_ms):
+            with guard.limit(self.limit_ms):
                 probe()
         except BaseException as e:   # noqa: B036 - edited code may raise anything, even SystemExit
             self._swap(entry, sys.modules[entry.name], old, entry.source)
@@ -136,7 +136,7 @@ class Live:
             raise EditFailed(describe(e, entry.path, "syntax")) from None
         if not is_original:
             linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-            self.guard.watch(code)
+            guard.watch(code)
         old = sys.modules[entry.name]
         module = types.ModuleType(entry.name, None)
         module.__file__ = filename
@@ -144,7 +144,7 @@ class Live:
         module.__spec__, module.__loader__ = old.__spec__, old.__loader__
         sys.modules[entry.name] = module     # as an import does: visible while it runs
         try:
-            with self.guard.limit(self.limit_ms):
+            with guard.limit(self.limit_ms):
                 exec(code, module.__dict__)
             _check_names(entry, old, module)
         except BaseException as e:   # noqa: B036
@@ -175,7 +175,7 @@ class Live:
             if not self.active:
                 return update()
             try:
-                with self.guard.limit(self.limit_ms):
+                with guard.limit(self.limit_ms):
                     return update()
             except BaseException as e:   # noqa: B036
                 path = self._blame(e)
