@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from buildlib import offline, runtime  # noqa: E402  (stdlib only, like this file)
+from buildlib import offline, runtime, snapshot  # noqa: E402  (stdlib only, like this file)
 from buildlib.env import ensure_chromium, ensure_node, ensure_venv, log, run  # noqa: E402
 
 DIST = ROOT / "dist"
@@ -170,6 +170,8 @@ def assemble(tmp):
     model = make_samples(tmp, weights)
     write_json(tmp / "pyscript.json", pyscript_config(py_files, weights))
     (tmp / ".nojekyll").touch()  # GitHub Pages would otherwise drop every `__init__.py`
+    if model:
+        snapshot.make(tmp, model, log)  # Python with numpy + digitlab imported, for repeat visits
     build_id = offline.write_assets(tmp)  # the service worker's precache list; hashes the site
     write_json(tmp / "version.json", {
         "name": "digitlab", "version": package_version(), "build": build_id, "commit": git_commit(),

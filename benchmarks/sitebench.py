@@ -24,7 +24,7 @@ READY_TIMEOUT_S = 120
 KINDS = (("/sw.js", "service worker"), (".wasm", "wasm"), ("/vendor/pyodide/", "pyodide js+lock"),
          ("/vendor/pyscript/", "pyscript js"), ("/weights/", "weights"), ("/py/", "python source"),
          ("/icons/", "icons"), (".js", "site js"), (".json", "json"), ("", "page"))
-KINDS_BEFORE = ((".whl", "wheels"), ("python_stdlib.zip", "stdlib zip"), (".snapshot", "snapshot"))
+KINDS_BEFORE = ((".whl", "wheels"), ("python_stdlib.zip", "stdlib zip"), ("/snapshot/", "snapshot"))
 
 
 def kind(path):

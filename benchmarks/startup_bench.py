@@ -29,27 +29,37 @@ import sitebench as sb  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def one_run(playwright, server):
-    """Cold visit then repeat visit in one fresh browser. -> {"cold": {...}, "repeat": {...}}."""
+VISITS = ("cold", "repeat", "third")
+EMPTY = {"ready": None, "errors": [], "bytes": {}, "bytes_ready": {}}
+
+
+def one_run(playwright, server, visits=3):
+    """Up to three visits in one fresh browser profile: cold (empty cache), then repeat visits
+    with the cache warm and a service worker, if any, in control. -> {visit name: figures}."""
     with tempfile.TemporaryDirectory(prefix="digitlab-bench-") as profile:
         context = sb.launch_profile(playwright, profile)
         try:
             server.take()
-            cold = visit(context, server)
-            cold["sw"] = sb.settle_service_worker(context.pages[-1])
-            cold["bytes"] = sb.bytes_by_kind(server.take())  # a service worker's precache counts here
-            context.pages[-1].close()
-            repeat = visit(context, server)
-            repeat["bytes"] = sb.bytes_by_kind(server.take())
-            return {"cold": cold, "repeat": repeat}
+            out = {}
+            for name in VISITS[:visits]:
+                out[name] = visit(context, server)
+                if name == "cold":
+                    out[name]["sw"] = sb.settle_service_worker(context.pages[-1])
+                after = sb.bytes_by_kind(server.take())         # a worker's precache counts here
+                before = out[name]["bytes_ready"]
+                out[name]["bytes"] = {k: before.get(k, 0) + after.get(k, 0) for k in {*before, *after}}
+                context.pages[-1].close()
+            return {**{v: EMPTY for v in VISITS}, **out}
         finally:
             context.close()
 
 
 def visit(context, server):
-    """Open the site in a new page of context, wait until ready. -> the page's timings, errors."""
+    """Open the site in a new page of context, wait until ready. -> the page's timings, errors,
+    and the bytes served until ready (bytes_ready)."""
     page, errors = sb.open_ready(context, server.url)
     times = page.evaluate(sb.TIMES_JS)
+    times["bytes_ready"] = sb.bytes_by_kind(server.take())
     page.wait_for_timeout(300)                       # late requests (lazy chunks) belong to this visit
     times["errors"] = errors
     return times
@@ -106,10 +116,13 @@ TIME_ROWS = (  # (label, visit, key, scale, digits)
     ("first contentful paint, ms", "cold", "fcp", 1, 0),
     ("pad usable (max of the two), ms", "cold", "pad_usable", 1, 0),
     ("first prediction possible, cold, s", "cold", "ready", 1000, 2),
-    ("first prediction possible, repeat, s", "repeat", "ready", 1000, 2),
+    ("first prediction possible, repeat (2nd visit), s", "repeat", "ready", 1000, 2),
+    ("first prediction possible, repeat (3rd visit), s", "third", "ready", 1000, 2),
     ("longest main-thread task before ready, cold, ms", "cold", "longest_task", 1, 0),
-    ("longest main-thread task before ready, repeat, ms", "repeat", "longest_task", 1, 0),
-    ("bytes transferred, first load, MB", "cold", ("bytes", "total"), 1e6, 2),
+    ("longest main-thread task before ready, 2nd visit, ms", "repeat", "longest_task", 1, 0),
+    ("longest main-thread task before ready, 3rd visit, ms", "third", "longest_task", 1, 0),
+    ("bytes transferred before the first prediction, MB", "cold", ("bytes_ready", "total"), 1e6, 2),
+    ("bytes transferred, whole first visit (with precache), MB", "cold", ("bytes", "total"), 1e6, 2),
     ("bytes transferred, repeat visit, MB", "repeat", ("bytes", "total"), 1e6, 2),
     ("requests reaching the server, first load", "cold", ("bytes", "requests"), 1, 0),
     ("requests reaching the server, repeat visit", "repeat", ("bytes", "requests"), 1, 0),
@@ -119,10 +132,10 @@ TIME_ROWS = (  # (label, visit, key, scale, digits)
 def pick(run, visit, key):
     d = run[visit]
     if isinstance(key, tuple):
-        return d[key[0]].get(key[1], 0)
+        return d[key[0]].get(key[1]) if d[key[0]] else None
     if key == "pad_usable":
         return max(d["pad_listener"] or 0, d["fcp"] or 0)
-    return d[key]
+    return d.get(key)
 
 
 def time_table(results, n_runs):
@@ -142,7 +155,7 @@ def bytes_table(results):
     head = [f"{s} {v}" for s in labels for v in ("first", "repeat")]
     lines = ["| bytes by type, kB (median) | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
     for k in kinds + ["total"]:
-        cells = [med([r[v]["bytes"].get(k, 0) for r in results[s]["runs"]], 1e3, 0)
+        cells = [med([r[v]["bytes"].get(k, 0) if r[v]["bytes"] else None for r in results[s]["runs"]], 1e3, 0)
                  .split(" ")[0] for s in labels for v in ("cold", "repeat")]
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -166,6 +179,8 @@ def main(argv=None):
     ap.add_argument("--updates", type=int, default=0, help="updates for the memory figures (e.g. 10000; 0 skips)")
     ap.add_argument("--site", action="append", metavar="LABEL=DIR",
                     help="a built site to measure (repeatable); default: dist=<repo>/dist")
+    ap.add_argument("--visits", type=int, default=3, choices=(1, 2, 3),
+                    help="visits per fresh profile: cold, repeat, third (default 3)")
     ap.add_argument("--json", type=Path, help="also write every raw figure here")
     args = ap.parse_args(argv)
     sites = dict(s.split("=", 1) for s in (args.site or [f"dist={ROOT / 'dist'}"]))
@@ -176,11 +191,12 @@ def main(argv=None):
             for i in range(args.runs):
                 order = list(servers) if i % 2 == 0 else list(servers)[::-1]
                 for label in order:
-                    run = one_run(p, servers[label])
+                    run = one_run(p, servers[label], args.visits)
                     results[label]["runs"].append(run)
                     print(f"run {i + 1} {label}: cold {run['cold']['ready']:.0f} ms, "
-                          f"repeat {run['repeat']['ready']:.0f} ms, "
-                          f"{run['cold']['bytes']['total'] / 1e6:.2f} MB / {run['repeat']['bytes']['total'] / 1e6:.2f} MB"
+                          f"repeat {run['repeat']['ready'] or 0:.0f} ms, "
+                          f"{run['cold']['bytes']['total'] / 1e6:.2f} MB / "
+                          f"{run['repeat']['bytes'].get('total', 0) / 1e6:.2f} MB"
                           + (f", errors {errs}" if (errs := run['cold']['errors'] + run['repeat']['errors']) else ""),
                           file=sys.stderr, flush=True)
             for label in servers:

@@ -15,7 +15,10 @@ import sys
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from digitlab import models
 
 from .conftest import DIGITS, READY_TIMEOUT_MS, App
 
@@ -109,6 +112,36 @@ def test_a_repeat_visit_works_with_the_server_gone(browser, site):
         assert {status for *_, status in responses} == {200}
         assert app.errors[n_errors:] == []
         assert app.foreign_requests() == []
+    finally:
+        context.close()
+
+
+def test_a_repeat_visit_starts_python_from_the_snapshot(browser, site):
+    """The memory snapshot (numpy and digitlab imported at build time) is used once cached, and
+    the network it restores computes exactly what CPython computes."""
+    assert (site.root / "snapshot" / "snapshot.json").is_file(), "build.py made no snapshot"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        app = App(context, site.url).open()
+        wait_offline_ready(app)
+        assert app.page.evaluate("performance.getEntriesByName('digitlab:snapshot').length") == 0
+        app.page.reload()
+        app.page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
+        assert app.page.evaluate("performance.getEntriesByName('digitlab:snapshot').length") == 1
+        for digit in (0, 3):
+            app.clear()
+            pred = app.draw(DIGITS[digit])
+            assert pred["digit"] == str(digit), pred
+            snap = app.snapshot()
+            net = models.load(snap["model"], root=site.root / "weights")
+            x = np.asarray(snap["input"], np.float32).reshape(1, 784)
+            np.testing.assert_allclose(snap["probs"], net.forward(x).probs[0], atol=1e-5)
+        app.choose("mlp-128-64")                       # a model the snapshot never loaded
+        snap = app.snapshot()
+        net = models.load("mlp-128-64", root=site.root / "weights")
+        np.testing.assert_allclose(
+            snap["probs"], net.forward(np.asarray(snap["input"], np.float32).reshape(1, 784)).probs[0], atol=1e-5)
+        assert app.errors == []
     finally:
         context.close()
 

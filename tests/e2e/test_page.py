@@ -280,6 +280,10 @@ def test_ink_before_python_is_ready_is_classified_when_it_is(browser, site_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     app = App(context, site_url)
     page = app.page
+    # Hold Python's runtime back until the digit is drawn: the page may otherwise be ready (the
+    # runtime is compiled early) before this test's first stroke gets through.
+    held = []
+    page.route("**/vendor/pyodide/pyodide.asm.wasm", lambda route: held.append(route))
     try:
         page.goto(site_url)
         page.wait_for_selector("#pad")
@@ -289,6 +293,14 @@ def test_ink_before_python_is_ready_is_classified_when_it_is(browser, site_url):
         assert "Loading" in progress or "Starting" in progress, progress
         for s in DIGITS[7]:
             app.stroke(s)
+        for _ in range(400):                                   # the runtime has asked for its wasm
+            if held:
+                break
+            page.wait_for_timeout(25)
+        assert page.evaluate("performance.getEntriesByName('digitlab:ready').length") == 0
+        for route in held:
+            route.continue_()
+        page.unroute("**/vendor/pyodide/pyodide.asm.wasm")
         page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
         # The pad took the ink before Python was ready (the runtime's boot blocks the main
         # thread for a few seconds, so the moves may be handled late, but none is lost).

@@ -44,7 +44,10 @@ def test_runtime_files_present(dist_dir):
 
 def test_pyscript_files_table_matches_dist(dist_dir):
     config = load_json(dist_dir / "pyscript.json")
-    assert (dist_dir / config["interpreter"]).resolve() == dist_dir / "vendor/pyodide/pyodide.mjs"
+    # The interpreter module is site/boot.mjs, which wraps the vendored Pyodide (snapshot, early compile).
+    interpreter = (dist_dir / config["interpreter"]).resolve()
+    assert interpreter == dist_dir / "boot.mjs"
+    assert 'from "./vendor/pyodide/pyodide.mjs"' in interpreter.read_text()
     assert "numpy" in config["packages"]
     files = config["files"]
     for url, target in files.items():

@@ -1,0 +1,67 @@
+// Make the page's Python memory snapshot, in Node, from an assembled site folder.
+//
+//   node buildlib/snapshot.mjs <site dir> <out dir> <model>
+//
+// Boots the site's own Pyodide with _makeSnapshot, lays out numpy and the PyScript `files` the
+// way the page does (same paths, same code: <site>/unzip.mjs), imports numpy and digitlab and
+// loads <model> once so every module the first prediction needs is imported, then writes
+//   <out>/digitlab.snapshot.gz   the interpreter's memory image (gzip)
+//   <out>/snapshot.json          what the page needs to restore it (see site/boot.mjs)
+// CPython's own dlopen loads numpy's extension modules here, recording their memory and table
+// addresses in its records, which the page replays before copying the image in.
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [site, out, model] = process.argv.slice(2);
+const url = (p) => pathToFileURL(resolve(site, p)).href;
+const { unzip, writeTree } = await import(url("unzip.mjs"));
+const { tableFingerprint, SITE_PACKAGES } = await import(url("boot.mjs"));
+const indexURL = resolve(site, "vendor/pyodide") + "/";
+const { loadPyodide, version } = await import(url("vendor/pyodide/pyodide.mjs"));
+
+const HOME = "/home/pyodide";
+const config = JSON.parse(readFileSync(join(site, "pyscript.json"), "utf8"));
+const lock = JSON.parse(readFileSync(join(indexURL, "pyodide-lock.json"), "utf8"));
+const packages = config.packages || [];
+if (packages.join() !== "numpy") throw new Error(`snapshot supports packages ["numpy"], not ${packages}`);
+const wheel = lock.packages.numpy.file_name;
+
+const py = await loadPyodide({ indexURL, _makeSnapshot: true });
+const M = py._module;
+const tableBefore = M.wasmTable.length;
+writeTree(py.FS, SITE_PACKAGES, await unzip(new Uint8Array(readFileSync(join(indexURL, wheel)))));
+for (const [src, dest] of Object.entries(config.files || {})) {   // as PyScript writes them
+  const path = resolve(HOME, dest);
+  py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+  py.FS.writeFile(path, readFileSync(join(site, src)));
+}
+py.runPython(`
+import gc, os, sys, time, traceback
+os.chdir("${HOME}")
+import numpy
+from pyodide.ffi import create_proxy, to_js
+from digitlab import models, preprocess, viewmodel
+net = models.load("${model}")
+viewmodel.Diagram(net).layout()
+del net
+gc.collect()
+`);
+const libs = Object.entries(M.LDSO.loadedLibsByName)
+  .filter(([name]) => name !== "__main__")
+  .map(([name, dso]) => {
+    const entry = Object.entries(M.LDSO.loadedLibsByHandle).find(([, d]) => d === dso);
+    if (!entry) throw new Error(`${name} was not loaded by dlopen`);
+    return { name, handle: Number(entry[0]) };
+  });
+const fingerprint = tableFingerprint(M.wasmTable, tableBefore);
+const modules = py.runPython("len(__import__('sys').modules)");
+const image = py.makeMemorySnapshot();
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "digitlab.snapshot.gz"), gzipSync(image, { level: 6 }));
+writeFileSync(join(out, "snapshot.json"), JSON.stringify({
+  pyodide: version, image: "digitlab.snapshot.gz", bytes: image.length, wheel, packages,
+  model, modules, libs, table_before: tableBefore, table_fingerprint: fingerprint,
+}, null, 1) + "\n");
+console.log(`snapshot: ${(image.length / 1e6).toFixed(1)} MB image, ${libs.length} extension modules, ${modules} modules`);

@@ -1,0 +1,145 @@
+// How the page starts Python: PyScript's interpreter module ("interpreter": "./boot.mjs" in
+// pyscript.json). PyScript calls loadPyodide(options) from here exactly as it would call
+// Pyodide's own, so everything else about PyScript stays as it is.
+//
+// On a repeat visit, when the service worker already holds it, Python starts from a memory
+// snapshot made at build time (buildlib/snapshot.mjs) in which numpy and digitlab are already
+// imported: the interpreter's start-up, numpy's import and digitlab's import are skipped.
+// Pyodide 0.27 can snapshot only a bare interpreter; numpy's compiled extension modules live
+// outside the memory image, so before the image is copied in they are instantiated again at the
+// very memory and table addresses the snapshot recorded (their data is then overwritten by the
+// image, which holds their state). Any mismatch, or anything missing, falls back to a normal start.
+
+import * as pyodide from "./vendor/pyodide/pyodide.mjs";
+import { unzip, writeTree } from "./unzip.mjs";
+
+export const version = pyodide.version;
+const INDEX = new URL("./vendor/pyodide/", import.meta.url).href;
+export const SNAPSHOT = new URL("./snapshot/snapshot.json", import.meta.url).href;
+export const SITE_PACKAGES = "/lib/python3.12/site-packages";
+const inBrowser = typeof window !== "undefined";
+
+// Started the moment this module is evaluated: index.html loads it before PyScript, which imports
+// it again (the same module instance) only ~0.4 s later, once its own code has loaded.
+const mark = (name) => (value) => { performance.mark(`digitlab:boot:${name}`); return value; };
+const early = inBrowser ? {
+  wasm: WebAssembly.compileStreaming(fetch(INDEX + "pyodide.asm.wasm")).then(mark("wasm compiled")),
+  asm: import(INDEX + "pyodide.asm.js").then(mark("asm.js loaded")),   // defines _createPyodideModule
+  snapshot: cachedSnapshot().then((meta) => meta && fetchSnapshot(meta)).then(mark("snapshot read")),
+} : null;
+early?.wasm.catch(() => {});                           // a failure here is handled in instantiateWasm
+early?.snapshot.catch(() => {});
+
+export async function loadPyodide(options = {}) {
+  options = { ...options, indexURL: INDEX };        // PyScript's guess is this file's folder
+  if (!early) return pyodide.loadPyodide(options);
+  const snapshot = await early.snapshot.catch((err) => {
+    console.warn("Digit Lab: the snapshot could not be read:", err);
+    return null;
+  });
+  if (snapshot) {
+    try {
+      const t0 = performance.now();
+      const py = await fromSnapshot(options, snapshot);
+      performance.measure("digitlab:snapshot", { start: t0 });
+      return py;
+    } catch (err) {
+      console.warn("Digit Lab: starting Python without the snapshot:", err);
+    }
+  }
+  return withHooks(() => pyodide.loadPyodide(options));
+}
+
+/** Run start() with Pyodide's module factory wrapped: the wasm compiled early is used, and
+ *  preRun(Module) (if given) runs once the wasm is instantiated, before the runtime starts. */
+async function withHooks(start, preRun = null) {
+  await early.asm;
+  const create = globalThis._createPyodideModule;
+  globalThis._createPyodideModule = (settings) => {
+    const fallback = settings.instantiateWasm;
+    settings.instantiateWasm = (imports, receive) => {
+      early.wasm.then((module) => WebAssembly.instantiate(module, imports).then((i) => receive(i, module)))
+        .catch(() => fallback(imports, receive));
+      return {};
+    };
+    if (preRun) settings.preRun.push(preRun);
+    return create(settings);
+  };
+  try {
+    return await start();
+  } finally {
+    globalThis._createPyodideModule = create;
+  }
+}
+
+/** The snapshot's description, if the service worker has cached the snapshot; else null (a first
+ *  visit never downloads it on the way to the first prediction). */
+async function cachedSnapshot() {
+  if (typeof caches === "undefined" || !(await caches.match(SNAPSHOT))) return null;
+  const meta = await (await fetch(SNAPSHOT)).json();
+  return (await caches.match(new URL(meta.image, SNAPSHOT).href)) ? meta : null;
+}
+
+/** -> {meta, image: the memory image, files: numpy's wheel unpacked (Map path -> bytes)}. */
+async function fetchSnapshot(meta) {
+  const [image, wheel] = await Promise.all([
+    fetchBytes(new URL(meta.image, SNAPSHOT).href, true), fetchBytes(INDEX + meta.wheel)]);
+  return { meta, image, files: await unzip(wheel) };
+}
+
+async function fetchBytes(url, gunzip = false) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const body = gunzip ? res.body.pipeThrough(new DecompressionStream("gzip")) : res.body;
+  return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+async function fromSnapshot(options, { meta, image, files }) {
+  let failed;
+  const failure = new Promise((_, reject) => { failed = reject; });
+  const preRun = (Module) => {
+    Module.addRunDependency("digitlab-dynlibs");
+    restoreLibs(Module, image, meta, files).then(() => Module.removeRunDependency("digitlab-dynlibs"), failed);
+  };
+  const packages = (options.packages || []).filter((p) => !meta.packages.includes(p));
+  const py = await withHooks(() => Promise.race(
+    [pyodide.loadPyodide({ ...options, packages, _loadSnapshot: image }), failure]), preRun);
+  for (const p of meta.packages) py.loadedPackages[p] = "snapshot";
+  // The image froze the random seeds it was made with; draw fresh ones for this visit.
+  py.runPython("import random, numpy\nrandom.seed()\nnumpy.random.seed()");
+  return py;
+}
+
+/** Put numpy's files back and instantiate its extension modules where the snapshot had them. */
+async function restoreLibs(Module, image, meta, files) {
+  writeTree(Module.FS, SITE_PACKAGES, files);
+  if (Module.wasmTable.length !== meta.table_before) throw new Error("function table differs from the snapshot's");
+  const heap = new Uint32Array(image.buffer, image.byteOffset, 4)[1];   // the image's header: [magic, heap offset, ...]
+  for (const { name, handle } of meta.libs) {
+    // The library's record as the snapshot holds it: allocated, memory and table base and size.
+    Module.HEAPU8.set(image.subarray(heap + handle, heap + handle + 28), handle);
+    Module.HEAPU32[(handle + 28) >> 2] = Module.HEAPU32[(handle + 32) >> 2] = 0;
+    const bytes = files.get(name.slice(SITE_PACKAGES.length + 1));
+    if (!bytes) throw new Error(`${name} is not in the wheel`);
+    const dso = Module.newDSO(name, handle, "loading");
+    dso.refcount = 1;                                 // as CPython's dlopen(RTLD_NOW) left it
+    dso.global = false;
+    const scope = {};
+    dso.exports = await Module.loadWebAssemblyModule(
+      bytes, { loadAsync: true, global: false, nodelete: false }, name, scope, handle);
+  }
+  if (tableFingerprint(Module.wasmTable, meta.table_before) !== meta.table_fingerprint) {
+    throw new Error("extension modules landed elsewhere than in the snapshot");
+  }
+}
+
+/** A hash of which function sits in each table slot from `from` on (FNV-1a over the names). */
+export function tableFingerprint(table, from) {
+  let h = 0x811c9dc5;
+  for (let i = from; i < table.length; i++) {
+    const f = table.get(i);
+    const s = `${i}:${f ? f.name : "-"};`;
+    for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193) >>> 0;
+  }
+  return `${table.length}:${h.toString(16)}`;
+}

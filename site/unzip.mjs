@@ -1,0 +1,48 @@
+// A small reader for .zip archives (Python wheels): stored and deflated entries, no zip64.
+// Used by boot.mjs in the page and by buildlib/snapshot.mjs in Node, so both lay out numpy's
+// files identically. Inflating uses the platform's DecompressionStream (browsers, Node >= 18).
+
+const EOCD = 0x06054b50, CENTRAL = 0x02014b50, LOCAL = 0x04034b50;
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** bytes: Uint8Array of a zip file -> Map(path -> Uint8Array) of its files (folders skipped). */
+export async function unzip(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let end = bytes.length - 22;                       // the end record sits after the central directory
+  while (end >= 0 && view.getUint32(end, true) !== EOCD) end--;
+  if (end < 0) throw new Error("not a zip file");
+  const count = view.getUint16(end + 10, true);
+  let at = view.getUint32(end + 16, true);
+  const decoder = new TextDecoder();
+  const jobs = [];
+  for (let i = 0; i < count; i++) {
+    if (view.getUint32(at, true) !== CENTRAL) throw new Error("damaged zip directory");
+    const method = view.getUint16(at + 10, true);
+    const size = view.getUint32(at + 20, true);
+    const nameLen = view.getUint16(at + 28, true);
+    const skip = nameLen + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    const local = view.getUint32(at + 42, true);
+    const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLen));
+    at += 46 + skip;
+    if (name.endsWith("/")) continue;
+    if (view.getUint32(local, true) !== LOCAL) throw new Error(`damaged zip entry ${name}`);
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    const data = bytes.subarray(start, start + size);
+    if (method !== 0 && method !== 8) throw new Error(`zip entry ${name}: unsupported method ${method}`);
+    jobs.push((method === 8 ? inflate(data) : Promise.resolve(data.slice())).then((d) => [name, d]));
+  }
+  return new Map(await Promise.all(jobs));
+}
+
+/** Write every file of `files` (Map path -> bytes) under `root` in an Emscripten FS. */
+export function writeTree(FS, root, files) {
+  for (const [name, data] of files) {
+    const path = `${root}/${name}`;
+    FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+    FS.writeFile(path, data);
+  }
+}
