@@ -20,10 +20,11 @@ NOT_FOR_THE_PAGE = {
     "vendor/pyscript/service-worker.js": "PyScript's own (empty) worker stub",
     "vendor/pyscript/storage.js": "PyScript's IndexedDB helper for user code",
 }
-# PyScript chunks loaded only by features the page does not use; the marker that would
-# bring one in is looked for in the site's own files, so using the feature re-includes it.
-PYSCRIPT_FEATURES = {"codemirror": "py-editor", "xterm": "py-terminal", "toml": ".toml",
-                     "zip-": "/*\"", "mpy-": "type=\"mpy"}
+# PyScript chunks loaded only by features the page may not use; any of the markers that would
+# bring one in, found in the site's own files, keeps it (e.g. an editor importing PyScript's
+# `codemirror` export, or a py-editor tag).
+PYSCRIPT_FEATURES = {"codemirror": ("py-editor", "codemirror"), "xterm": ("py-terminal", "xterm"),
+                     "toml": (".toml",), "zip-": ("/*\"",), "mpy-": ("type=\"mpy",)}
 
 
 def _needed_wheels(dist, config):
@@ -44,11 +45,11 @@ def _needed_wheels(dist, config):
 
 
 def _unused_features(dist):
-    """PyScript chunk prefixes whose feature marker appears in none of the site's own files."""
+    """PyScript chunk prefixes whose feature markers appear in none of the site's own files."""
     own = "".join(p.read_text(errors="ignore") for p in dist.rglob("*")
                   if p.is_file() and p.suffix in (".html", ".js", ".json", ".py")
                   and "vendor" not in p.relative_to(dist).parts)
-    return [prefix for prefix, marker in PYSCRIPT_FEATURES.items() if marker not in own]
+    return [prefix for prefix, markers in PYSCRIPT_FEATURES.items() if not any(m in own for m in markers)]
 
 
 def precache_list(dist):
