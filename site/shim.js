@@ -186,6 +186,11 @@ window.digitlab = {
   fail,
   progress: (text) => setStatus("loading", text),
   get model() { return state.model; },
+  /** The code changed (site/js/editor.js): lay the diagram out again and re-classify the drawing. */
+  refresh() {
+    state.layoutModel = null;
+    schedule(performance.now());
+  },
   /** {model, input: number[784], probs: number[10] | null} of the last update. */
   snapshot() {
     const r = state.last;

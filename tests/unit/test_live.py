@@ -60,7 +60,8 @@ class MiniApp:
         tr = self.net.forward(x.reshape(1, 784))
         checks.trace(tr, self.net)
         v = self.diagram.view(tr)
-        checks.view(v, self.diagram.images(tr))
+        checks.view(v)
+        checks.tiles(self.diagram.images(tr))
         probs = tr.probs[0]
         checks.prediction(vm.prediction(probs, True), vm.percent(probs))
         return x, probs, v

@@ -6,6 +6,15 @@ The page's shim (site/shim.js) calls two functions, exposed once at start-up:
                                              full: false skips the diagram (it is off screen)
     layout(model) -> layout            the diagram's static frame for a model
 
+and the editor (site/js/editor.js) gets, in a "digitlab:editor" event sent just before, functions
+that apply edits of the package's own source to this very interpreter (see `live`):
+
+    files() -> {files: [{path, original, source, edited}], presets, version}
+    apply(path, text, model) / reset(path, model) -> {ok, version, error, source}
+
+An update that fails in edited code rolls that file back (the last working version runs on) and
+sends a "digitlab:edit-rollback" event with the error.
+
 Everything returned is converted with `to_js` into plain JS objects and typed arrays, so JS
 never holds a Python proxy from a call and has nothing to destroy; the only proxies are the two
 long-lived function proxies made in `main`. The argument's JsProxy is released when the call
@@ -16,10 +25,12 @@ import time
 import traceback
 
 import numpy as np
-from js import Object, window
+from js import CustomEvent, Object, window
 from pyodide.ffi import create_proxy, to_js
 
 from .. import models, preprocess, viewmodel
+from ..core import Network
+from . import checks, live, presets
 
 PAD = 280   # side of the pad's offscreen copy, px (site/js/pad.js SIZE)
 
@@ -29,23 +40,33 @@ class App:
 
     def __init__(self):
         self.nets = {}                                   # name -> (Network, Diagram)
+        self.specs = {}                                  # name -> (layer specs, input shape, params)
         self.pad = np.zeros(PAD * PAD, np.uint8)         # reused buffer for the pad's pixels
+        self.live = live.Live(on_swap=self.rebuild)      # the editable modules
 
     def model(self, name):
         if name not in self.nets:
             net = models.load(name)
+            self.specs[name] = (net.specs(), net.input_shape, net.params)
             self.nets[name] = (net, viewmodel.Diagram(net))
         return self.nets[name]
 
+    def rebuild(self):
+        """After an edit: the same weights in layers and diagrams made by the code now running."""
+        for name, (specs, shape, params) in self.specs.items():
+            net = Network.from_specs(specs, shape, params=params)
+            self.nets[name] = (net, viewmodel.Diagram(net))
+
     def layout(self, name):
-        return _js(self.model(name)[1].layout())
+        return self.live.run(lambda: _js(self.model(name)[1].layout()), self.rolled_back)
 
     def classify(self, alpha, name, full=True):
         """alpha: JS Uint8Array(PAD * PAD) -> JS object (see `result`), plus python_ms and stages."""
         clock = Clock()
         alpha.assign_to(self.pad)
         clock("read")
-        res = self.result(self.pad.reshape(PAD, PAD), name, bool(full), clock)
+        res = self.live.run(lambda: self.result(self.pad.reshape(PAD, PAD), name, bool(full), clock),
+                            self.rolled_back)
         out = _js(res)
         clock("convert")
         out.python_ms = clock.total()
@@ -64,23 +85,63 @@ class App:
         x = preprocess.to_mnist(img)                     # (28, 28) float32, zeros when blank
         ink = bool(x.any())                              # same threshold as preprocess.has_ink
         drawn = preprocess.downscale(img)
+        checking = self.live.active                      # edited code runs: check what it returns
+        if checking:
+            checks.images(x, drawn)
         clock("preprocess")
         trace = net.forward(x.reshape(1, 784)) if ink else None
+        if checking and ink:
+            checks.trace(trace, net)
         probs = trace.probs[0].astype(np.float64) if ink else None
         clock("forward")
         view, images = None, {}
         if full:
             view = diagram.view(trace)
+            if checking:
+                checks.view(view)
             view["nodes"], view["links"] = _pack(view["nodes"]), _pack(view["links"])
             clock("view")
-            images = {k: _bytes(v) for k, v in diagram.images(trace).items()}
+            images = diagram.images(trace)
+            if checking:
+                checks.tiles(images)
+            images = {k: _bytes(v) for k, v in images.items()}
         images["input"] = _bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True))
         images["drawn"] = _bytes(viewmodel.rgba_tiles(drawn[:, :, None], ink=True))
         clock("images")
-        pred = viewmodel.prediction(probs, ink, viewmodel.too_small(drawn))
+        pred, percent = viewmodel.prediction(probs, ink, viewmodel.too_small(drawn)), viewmodel.percent(probs)
+        if checking:
+            checks.prediction(pred, percent)
         return {"model": name, "prediction": pred,
-                "probs": probs, "percent": viewmodel.percent(probs),
+                "probs": probs, "percent": percent,
                 "input": x.reshape(-1), "view": view, "images": images}
+
+    # ---- the editor: edits of the package's own source, run in this interpreter (see live) ----
+
+    def edit_files(self):
+        originals = {p: e.original for p, e in self.live.entries.items()}
+        return _js({"files": [self.live.info(p) for p in self.live.entries],
+                    "presets": presets.listing(originals), "version": self.live.version})
+
+    def edit_apply(self, path, text, name):
+        """Run `text` as the module of `path`; the drawing and a probe stroke must then update."""
+        return self._edited(path, self.live.apply(path, text, lambda: self.probe(name)))
+
+    def edit_reset(self, path, name):
+        return self._edited(path, self.live.reset(path, lambda: self.probe(name)))
+
+    def _edited(self, path, res):
+        return _js({**res, "source": self.live.entries[path].source})
+
+    def probe(self, name):
+        """One full update of the current drawing and of a probe stroke (never blank)."""
+        self.model(name)[1].layout()
+        for img in (self.pad.reshape(PAD, PAD), checks.probe_image(PAD)):
+            self.result(img, name)
+
+    def rolled_back(self, error, path):
+        """Edited code failed in an update and `path` went back to its last working version."""
+        detail = {"error": error, "path": path, "source": self.live.entries[path].source}
+        window.dispatchEvent(CustomEvent.new("digitlab:edit-rollback", _js({"detail": detail})))
 
 
 class Clock:
@@ -121,12 +182,15 @@ def _js(obj):
 
 
 def main():
-    """Load the page's model, then hand the shim its two functions. Errors go to the banner."""
+    """Load the page's model, hand the editor and then the shim their functions. Errors go to the banner."""
     try:
         app = App()
         name = str(window.digitlab.model)
         window.digitlab.progress(f"Loading the {name} weights…")
         app.model(name)
+        edit = {"files": create_proxy(app.edit_files), "apply": create_proxy(app.edit_apply),
+                "reset": create_proxy(app.edit_reset)}
+        window.dispatchEvent(CustomEvent.new("digitlab:editor", _js({"detail": edit})))   # saved edits apply now
         api = {"classify": create_proxy(app.classify), "layout": create_proxy(app.layout)}
         window.digitlab.attach(_js(api))
     except Exception as e:

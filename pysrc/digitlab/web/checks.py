@@ -46,8 +46,8 @@ def trace(tr, net):
     _array(last, f"the output layer {tr.layers[-1].name}", None, ACT, LAYERS, lo=0, hi=1)
 
 
-def view(v, imgs):
-    """viewmodel.Diagram.view's tables (ids + equally long finite columns) and the RGBA tiles."""
+def view(v):
+    """viewmodel.Diagram.view's tables: ids and equally long finite columns."""
     if not isinstance(v, dict) or not {"nodes", "links", "caption", "more"} <= set(v):
         raise ContractError("Diagram.view must return a dict with nodes, links, caption and more", VIEW)
     for name in ("nodes", "links"):
@@ -58,6 +58,10 @@ def view(v, imgs):
         for col, values in table.items():
             if col != "id":
                 _array(values, f"Diagram.view()['{name}']['{col}']", (len(ids),), VIEW)
+
+
+def tiles(imgs):
+    """viewmodel.Diagram.images: {column id: uint32 RGBA array}."""
     for key, tiles in imgs.items():
         if not isinstance(tiles, np.ndarray) or tiles.dtype != np.uint32:
             raise ContractError(f"Diagram.images()['{key}'] must be a uint32 RGBA array", VIEW)

@@ -82,7 +82,8 @@ class Live:
     """The registry of editable modules. on_swap(): called after any module swap."""
 
     def __init__(self, files=FILES, on_swap=lambda: None, limit_ms=LIMIT_MS):
-        self.entries = {p: _entry(p, name) for p, name in files.items()}
+        entries = (_entry(p, name) for p, name in files.items())
+        self.entries = {e.path: e for e in entries if e is not None}
         self.on_swap, self.limit_ms = on_swap, limit_ms
         self.version = 0
         self.order = []        # paths in the order their current edits were applied
@@ -208,11 +209,14 @@ class Live:
 
 def _entry(path, name):
     """Read the original source of a module from the file it was imported from (its spec keeps
-    that file even while an edited version runs)."""
+    that file even while an edited version runs). None when there is no such file."""
     __import__(name)
     origin = sys.modules[name].__spec__.origin
-    with open(origin, encoding="utf-8") as f:
-        text = f.read()
+    try:
+        with open(origin, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, TypeError):     # no source file (a frozen or zipped build): not editable
+        return None
     return Entry(path, name, origin, [text])
 
 

@@ -1,0 +1,342 @@
+// The editor panel: the app's own Python, edited in the page and run by the one Python that runs
+// the app. No maths and no Python here: this file keeps drafts, calls the bridge's edit functions
+// (apply / reset, see digitlab/web/bridge.py and live.py) and shows what they answer.
+//
+// Python hands over its edit functions in a "digitlab:editor" event just before the app starts
+// classifying, so saved edits are running by the first update. CodeMirror (codeview.js) loads only
+// when the panel is first opened. Everything the user typed is shown with textContent, never HTML.
+
+const $ = (s) => document.querySelector(s);
+const KEY = "digitlab:editor";          // localStorage: {open, file, pending, files: {path: {draft, active, base}}}
+const WHEN = {
+  syntax: "Not applied: Python cannot read it.",
+  import: "Not applied: running the module failed.",
+  check: "Not applied: an update with it failed.",
+  update: "It failed in an update, so this file went back to its last working version.",
+};
+
+const panel = $("#editor");
+const ui = {
+  toggle: $("#editor-toggle"), body: $("#editor-body"), file: $("#editor-file"), mark: $("#editor-mark"),
+  apply: $("#editor-apply"), reset: $("#editor-reset"), resetAll: $("#editor-reset-all"),
+  download: $("#editor-download"), error: $("#editor-error"), status: $("#editor-status"),
+  code: $("#editor-code"), presets: $("#editor-presets"), count: $("#editor-count"),
+};
+ui.status.dataset.waiting = ui.status.textContent;
+const ed = {
+  py: null,              // {files, apply, reset}: the bridge's functions, once Python is ready
+  files: new Map(),      // path -> {original, source (running), base (hash of original)}
+  path: null,            // the file shown
+  view: null,            // codeview.js, once loaded
+  loading: null,         // the promise loading it
+  saved: load(),
+  error: null,           // the error shown, {path, line, ...}
+};
+
+// ---- storage -------------------------------------------------------------------------------
+
+function load() {
+  try {
+    const s = JSON.parse(localStorage.getItem(KEY));
+    if (s && typeof s === "object" && s.files && typeof s.files === "object") return s;
+  } catch { /* unreadable or blocked: start empty */ }
+  return { files: {} };
+}
+
+function persist() {
+  try { localStorage.setItem(KEY, JSON.stringify(ed.saved)); } catch { /* full or blocked: edits live on this page */ }
+}
+
+/** FNV-1a of the original source: a saved edit of an older original is not re-applied blindly. */
+function hash(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
+}
+
+function rec(path) {
+  return (ed.saved.files[path] ??= { base: ed.files.get(path)?.base });
+}
+
+/** The text to show for a file: the editor's, else the saved draft, else what runs. */
+function textOf(path) {
+  if (ed.view?.current() === path) return ed.view.text();
+  return ed.saved.files[path]?.draft ?? ed.files.get(path).source;
+}
+
+// ---- Python arrives ---------------------------------------------------------------------------
+
+addEventListener("digitlab:editor", (e) => {
+  ed.py = e.detail;
+  const info = ed.py.files();
+  for (const f of info.files) ed.files.set(f.path, { original: f.original, source: f.source, base: hash(f.original) });
+  restore();
+  fillFiles();
+  fillPresets(info.presets);
+  for (const b of [ui.apply, ui.reset, ui.resetAll, ui.download, ui.file]) b.disabled = false;
+  if (ui.status.textContent === ui.status.dataset.waiting) say("");
+  if (ed.saved.open) setOpen(true);
+  if (ed.view) show(ed.path);
+});
+
+addEventListener("digitlab:edit-rollback", (e) => {
+  const { error, path, source } = e.detail;
+  ed.files.get(path).source = source;
+  rec(path).active = source === ed.files.get(path).original ? null : source;
+  persist();
+  showError(error);
+  marks();
+  window.digitlab.refresh();     // the diagram's layout may come from the version now running
+});
+
+/** Re-apply saved edits. If the page died while doing that last time, keep them as drafts only. */
+function restore() {
+  const crashed = ed.saved.pending;
+  ed.saved.pending = true;
+  persist();
+  for (const [path, r] of Object.entries(ed.saved.files)) {
+    const file = ed.files.get(path);
+    if (!file || !r.active) continue;
+    if (crashed || r.base !== file.base) {
+      r.draft ??= r.active;
+      r.active = null;
+      say(crashed ? "Your edits were not re-applied: the page stopped while applying them last time."
+                  : `${path} changed since you edited it; your edit is kept as a draft, not applied.`);
+      continue;
+    }
+    const res = ed.py.apply(path, r.active, window.digitlab.model);
+    if (res.ok) {
+      file.source = res.source;
+      version(res.version);
+    } else {
+      r.draft ??= r.active;
+      r.active = null;
+      showError(res.error);
+    }
+  }
+  ed.saved.pending = false;
+  persist();
+}
+
+// ---- the panel -----------------------------------------------------------------------------------
+
+ui.toggle.addEventListener("click", () => setOpen(ui.body.hidden));
+
+function setOpen(open) {
+  ui.body.hidden = !open;
+  ui.toggle.setAttribute("aria-expanded", String(open));
+  panel.dataset.open = String(open);
+  ed.saved.open = open;
+  persist();
+  if (open) loadView();
+}
+
+/** Load CodeMirror once, then show the current file in it. */
+function loadView() {
+  ed.loading ??= import("./codeview.js")
+    .then(({ codeView }) => codeView(ui.code, { onApply: apply, onChange: changed }))
+    .then((view) => {
+      ui.code.querySelector(".placeholder")?.remove();
+      ed.view = view;
+      if (ed.py) show(ed.path);
+    })
+    .catch((err) => { ed.loading = null; say(`The editor could not load: ${err.message || err}`); });
+  return ed.loading;
+}
+
+function fillFiles() {
+  ui.file.replaceChildren();
+  for (const path of ed.files.keys()) {
+    const o = document.createElement("option");
+    o.value = path;
+    ui.file.appendChild(o);
+  }
+  const want = ed.saved.file;
+  ed.path = ed.files.has(want) ? want : ed.files.keys().next().value;
+  ui.file.value = ed.path;
+  marks();
+}
+
+ui.file.addEventListener("change", () => show(ui.file.value));
+
+function show(path) {
+  ed.path = path;
+  ui.file.value = path;
+  ed.saved.file = path;
+  persist();
+  if (ed.view) {
+    ed.view.show(path, ed.view.has(path) ? undefined : textOf(path));
+    ed.view.markLine(ed.error?.path === path ? ed.error.line : null);
+  }
+  marks();
+}
+
+/** Every keystroke: keep the draft (nothing is lost on reload), update the marks. */
+function changed(path, text) {
+  const r = rec(path);
+  r.draft = text === ed.files.get(path).original ? null : text;
+  clearTimeout(changed.timer);
+  changed.timer = setTimeout(persist, 300);
+  marks();
+}
+
+/** "edited" marks: the option names, a badge by the picker, and a count on the toggle. */
+function marks() {
+  let running = 0;
+  for (const o of ui.file.options) {
+    const s = state(o.value);
+    running += s.running ? 1 : 0;
+    o.textContent = o.value + (s.running ? " · edited" : s.draft ? " · edited, not applied" : "");
+  }
+  const s = ed.path ? state(ed.path) : {};
+  ui.mark.hidden = !(s.running || s.draft);
+  ui.mark.textContent = s.running && !s.draft ? "edited · running" : s.running ? "edited · changes not applied"
+                                                                     : "edited · not applied";
+  ui.count.textContent = running ? `${running} edited file${running > 1 ? "s" : ""} running` : "";
+}
+
+/** {running: an edit runs, draft: the text shown differs from what runs} for a file. */
+function state(path) {
+  const f = ed.files.get(path);
+  return { running: f.source !== f.original, draft: textOf(path) !== f.source };
+}
+
+// ---- apply, reset, download, presets --------------------------------------------------------
+
+function apply() {
+  if (!ed.py) return say("Python is still loading; apply once it is ready.");
+  run(ed.path, textOf(ed.path), (text) => ed.py.apply(ed.path, text, window.digitlab.model));
+}
+
+/** Call Python's apply or reset for `path`, then show the answer and re-classify the drawing. */
+function run(path, text, call) {
+  const t0 = performance.now();
+  let res;
+  try {
+    res = call(text);
+  } catch (err) {
+    res = { ok: false, error: { path, when: "import", message: String(err.message || err), traceback: "" } };
+  }
+  const ms = performance.now() - t0;
+  performance.measure("digitlab:apply", { start: t0, duration: ms });
+  const file = ed.files.get(path);
+  if (!res.ok) {
+    showError(res.error);
+    say(`${path}: not applied; the previous version keeps running.`);
+    return marks();
+  }
+  file.source = res.source;
+  const r = rec(path);
+  r.active = r.draft = res.source === file.original ? null : res.source;
+  r.base = file.base;
+  persist();
+  clearError();
+  version(res.version);
+  marks();
+  say(`${path} ${res.source === file.original ? "is the original again" : "applied"} ` +
+      `(${Math.round(ms)} ms): the drawing is read again with it.`);
+  window.digitlab.refresh();
+}
+
+function resetFile(path) {
+  const original = ed.files.get(path).original;
+  if (ed.view && path === ed.path) ed.view.replace(original);
+  rec(path).draft = null;
+  ed.view?.forget(path);
+  run(path, original, () => ed.py.reset(path, window.digitlab.model));
+}
+
+ui.apply.addEventListener("click", apply);
+ui.reset.addEventListener("click", () => resetFile(ed.path));
+ui.resetAll.addEventListener("click", () => {
+  for (const path of ed.files.keys()) {
+    if (state(path).running || state(path).draft) resetFile(path);
+  }
+});
+ui.download.addEventListener("click", () => {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([textOf(ed.path)], { type: "text/x-python" }));
+  a.download = ed.path.split("/").pop();
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+panel.addEventListener("keydown", (e) => {   // Ctrl/Cmd+Enter anywhere in the panel
+  if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
+    e.preventDefault();
+    apply();
+  }
+});
+
+function fillPresets(presets) {
+  ui.presets.replaceChildren();
+  for (const p of presets) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.dataset.preset = p.id;
+    b.textContent = p.label;
+    const why = document.createElement("span");
+    why.textContent = p.explain;
+    b.addEventListener("click", async () => {
+      await loadView();
+      show(p.path);
+      ed.view.replace(p.source);
+      apply();
+    });
+    li.append(b, why);
+    ui.presets.appendChild(li);
+  }
+}
+
+// ---- messages ----------------------------------------------------------------------------------
+
+function version(v) {
+  panel.dataset.version = String(v);
+}
+
+function say(text) {
+  ui.status.textContent = text;
+}
+
+/** The error, its line and a short traceback, as text. */
+function showError(err) {
+  ed.error = err;
+  const where = err.line ? `${err.path}, line ${err.line}` : err.path;
+  const head = document.createElement("p");
+  head.className = "editor-error-head";
+  head.textContent = `${where}: ${err.message}`;
+  const note = document.createElement("p");
+  note.textContent = `${WHEN[err.when] || ""} The last working version keeps running.`;
+  ui.error.replaceChildren(head, note);
+  if (err.traceback) {
+    const pre = document.createElement("pre");
+    pre.textContent = err.traceback;
+    ui.error.appendChild(pre);
+  }
+  if (err.line) {
+    const go = document.createElement("button");
+    go.type = "button";
+    go.textContent = `Go to line ${err.line}`;
+    go.addEventListener("click", async () => {
+      await loadView();
+      show(err.path);
+      ed.view.markLine(err.line, true);
+    });
+    ui.error.appendChild(go);
+  }
+  Object.assign(ui.error.dataset, { path: err.path, line: err.line ?? "", when: err.when });
+  if (ed.view && err.path === ed.path) ed.view.markLine(err.line);
+}
+
+function clearError() {
+  ed.error = null;
+  ui.error.replaceChildren();
+  for (const k of ["path", "line", "when"]) delete ui.error.dataset[k];
+  ed.view?.markLine(null);
+}
+
+if (ed.saved.open) {         // reopen as it was, but let Python start first (CodeMirror waits)
+  ui.body.hidden = false;
+  ui.toggle.setAttribute("aria-expanded", "true");
+  panel.dataset.open = "true";
+}
