@@ -79,16 +79,20 @@ export async function codeView(host, { onApply, onChange }) {
     has: (p) => states.has(p) || p === path,
     /** Drop a hidden file's state (it was reset elsewhere); it is rebuilt when shown. */
     forget(p) { if (p !== path) states.delete(p); },
-    /** Mark line n of the file shown (null clears); scroll to it and put the cursor there if asked. */
+    /** Mark line n of the file shown (null clears) and scroll it into view; with go, also put
+     *  the cursor there and focus the code. */
     markLine(n, go = false) {
       const ok = n && n <= ev.state.doc.lines;
-      const spec = { effects: setErrorLine.of(ok ? n : null) };
-      if (ok && go) {
-        spec.selection = { anchor: ev.state.doc.line(n).from };
-        spec.scrollIntoView = true;
-      }
+      const spec = { effects: [setErrorLine.of(ok ? n : null)] };
+      if (ok) spec.effects.push(EditorView.scrollIntoView(ev.state.doc.line(n).from, { y: "nearest" }));
+      if (ok && go) spec.selection = { anchor: ev.state.doc.line(n).from };
       ev.dispatch(spec);
       if (ok && go) ev.focus();
+    },
+    /** Scroll line n into view with the cursor on it (a preset shows what it changed). */
+    reveal(n) {
+      if (n > ev.state.doc.lines) return;
+      ev.dispatch({ selection: { anchor: ev.state.doc.line(n).from }, scrollIntoView: true });
     },
     focus: () => ev.focus(),
   };

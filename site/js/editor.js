@@ -21,6 +21,7 @@ const ui = {
   apply: $("#editor-apply"), reset: $("#editor-reset"), resetAll: $("#editor-reset-all"),
   download: $("#editor-download"), error: $("#editor-error"), status: $("#editor-status"),
   code: $("#editor-code"), presets: $("#editor-presets"), count: $("#editor-count"),
+  reading: $("#editor-reading"),
 };
 ui.status.dataset.waiting = ui.status.textContent;
 const ed = {
@@ -125,6 +126,7 @@ ui.toggle.addEventListener("click", () => setOpen(ui.body.hidden));
 function setOpen(open) {
   ui.body.hidden = !open;
   ui.toggle.setAttribute("aria-expanded", String(open));
+  ui.toggle.textContent = open ? "Hide the code" : "Edit the code";
   panel.dataset.open = String(open);
   ed.saved.open = open;
   persist();
@@ -282,10 +284,19 @@ function fillPresets(presets) {
       show(p.path);
       ed.view.replace(p.source);
       apply();
+      ed.view.reveal(firstChange(ed.files.get(p.path).original, p.source));
     });
     li.append(b, why);
     ui.presets.appendChild(li);
   }
+}
+
+/** The first line (1-based) where two texts differ. */
+function firstChange(a, b) {
+  const x = a.split("\n"), y = b.split("\n");
+  let i = 0;
+  while (i < x.length && x[i] === y[i]) i++;
+  return i + 1;
 }
 
 // ---- messages ----------------------------------------------------------------------------------
@@ -335,8 +346,13 @@ function clearError() {
   ed.view?.markLine(null);
 }
 
+// What the drawing reads now, repeated in the panel's header: the answer is far up the page.
+new MutationObserver(() => { ui.reading.textContent = $("#prediction .pred-text")?.textContent ?? ""; })
+  .observe($("#prediction"), { subtree: true, childList: true, characterData: true, attributes: true });
+
 if (ed.saved.open) {         // reopen as it was, but let Python start first (CodeMirror waits)
   ui.body.hidden = false;
+  ui.toggle.textContent = "Hide the code";
   ui.toggle.setAttribute("aria-expanded", "true");
   panel.dataset.open = "true";
 }
