@@ -76,6 +76,10 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
         if self.path:
             self.byte_log.append((self.path, self.wfile.n))
 
+    def log_request(self, code="-", size="-"):
+        if str(getattr(code, "value", code)).startswith(("4", "5")):
+            self.byte_log.append((f"!{code} {self.path}", 0))   # a failed request, shown by bytes_by_kind
+
     def log_message(self, *args):
         pass
 
@@ -104,8 +108,11 @@ class Server:
 
 def bytes_by_kind(log):
     """[(path, bytes)] -> {kind: bytes}, plus "total" and "requests"."""
-    out = {"total": 0, "requests": len(log)}
+    failed = [p[1:] for p, _ in log if p.startswith("!")]
+    out = {"total": 0, "requests": len(log) - len(failed), "failed": failed}
     for path, n in log:
+        if path.startswith("!"):
+            continue
         out[kind(path)] = out.get(kind(path), 0) + n
         out["total"] += n
     return out

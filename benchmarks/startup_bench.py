@@ -126,10 +126,13 @@ TIME_ROWS = (  # (label, visit, key, scale, digits)
     ("bytes transferred, repeat visit, MB", "repeat", ("bytes", "total"), 1e6, 2),
     ("requests reaching the server, first load", "cold", ("bytes", "requests"), 1, 0),
     ("requests reaching the server, repeat visit", "repeat", ("bytes", "requests"), 1, 0),
+    ("failed requests (4xx/5xx), all visits", "all", "failed", 1, 0),
 )
 
 
 def pick(run, visit, key):
+    if key == "failed":
+        return sum(len(run[v]["bytes"].get("failed", [])) for v in VISITS if run[v]["bytes"])
     d = run[visit]
     if isinstance(key, tuple):
         return d[key[0]].get(key[1]) if d[key[0]] else None
@@ -151,7 +154,7 @@ def time_table(results, n_runs):
 def bytes_table(results):
     labels = list(results)
     kinds = sorted({k for s in labels for r in results[s]["runs"] for v in ("cold", "repeat")
-                    for k in r[v]["bytes"] if k not in ("total", "requests")})
+                    for k in r[v]["bytes"] if k not in ("total", "requests", "failed")})
     head = [f"{s} {v}" for s in labels for v in ("first", "repeat")]
     lines = ["| bytes by type, kB (median) | " + " | ".join(head) + " |", "|---|" + "---|" * len(head)]
     for k in kinds + ["total"]:

@@ -37,12 +37,19 @@ for (const [src, dest] of Object.entries(config.files || {})) {   // as PyScript
   py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
   py.FS.writeFile(path, readFileSync(join(site, src)));
 }
+// Every digitlab module the page ships, except the one that imports from the browser (\`js\`).
+const modules = Object.values(config.files || {})
+  .filter((dest) => /^\.\/digitlab\/.*\.py$/.test(dest))
+  .map((dest) => dest.slice(2, -3).replace(/\/__init__$/, "").replaceAll("/", "."))
+  .filter((name) => name !== "digitlab.web.bridge");
 py.runPython(`
-import gc, os, sys, time, traceback
+import gc, importlib, os, sys, time, traceback
 os.chdir("${HOME}")
 import numpy
 from pyodide.ffi import create_proxy, to_js
-from digitlab import models, preprocess, viewmodel
+for name in ${JSON.stringify(modules)}:
+    importlib.import_module(name)
+from digitlab import models, viewmodel
 net = models.load("${model}")
 viewmodel.Diagram(net).layout()
 del net
@@ -56,12 +63,12 @@ const libs = Object.entries(M.LDSO.loadedLibsByName)
     return { name, handle: Number(entry[0]) };
   });
 const fingerprint = tableFingerprint(M.wasmTable, tableBefore);
-const modules = py.runPython("len(__import__('sys').modules)");
+const nModules = py.runPython("len(__import__('sys').modules)");
 const image = py.makeMemorySnapshot();
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "digitlab.snapshot.gz"), gzipSync(image, { level: 6 }));
 writeFileSync(join(out, "snapshot.json"), JSON.stringify({
   pyodide: version, image: "digitlab.snapshot.gz", bytes: image.length, wheel, packages,
-  model, modules, libs, table_before: tableBefore, table_fingerprint: fingerprint,
+  model, modules: nModules, libs, table_before: tableBefore, table_fingerprint: fingerprint,
 }, null, 1) + "\n");
-console.log(`snapshot: ${(image.length / 1e6).toFixed(1)} MB image, ${libs.length} extension modules, ${modules} modules`);
+console.log(`snapshot: ${(image.length / 1e6).toFixed(1)} MB image, ${libs.length} extension modules, ${nModules} modules`);

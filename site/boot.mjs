@@ -11,13 +11,17 @@
 // image, which holds their state). Any mismatch, or anything missing, falls back to a normal start.
 
 import * as pyodide from "./vendor/pyodide/pyodide.mjs";
-import { unzip, writeTree } from "./unzip.mjs";
+import { fetchBytes, unzip, writeTree } from "./unzip.mjs";
 
 export const version = pyodide.version;
 const INDEX = new URL("./vendor/pyodide/", import.meta.url).href;
 export const SNAPSHOT = new URL("./snapshot/snapshot.json", import.meta.url).href;
 export const SITE_PACKAGES = "/lib/python3.12/site-packages";
 const inBrowser = typeof window !== "undefined";
+// A first visit does not download the 10 MB snapshot on the way to its first prediction: on a
+// local server it would start sooner, but over a real network the download costs more than it
+// saves, and the first load would pass 18 MB. true trades the other way (benchmarks/levers.py).
+const FIRST_VISIT = false;
 
 // Started the moment this module is evaluated: index.html loads it before PyScript, which imports
 // it again (the same module instance) only ~0.4 s later, once its own code has loaded.
@@ -72,26 +76,34 @@ async function withHooks(start, preRun = null) {
   }
 }
 
-/** The snapshot's description, if the service worker has cached the snapshot; else null (a first
- *  visit never downloads it on the way to the first prediction). */
+/** The snapshot's description, if the service worker has cached the snapshot (or FIRST_VISIT);
+ *  else null. */
 async function cachedSnapshot() {
-  if (typeof caches === "undefined" || !(await caches.match(SNAPSHOT))) return null;
-  const meta = await (await fetch(SNAPSHOT)).json();
+  if (!FIRST_VISIT && (typeof caches === "undefined" || !(await caches.match(SNAPSHOT)))) return null;
+  const res = await fetch(SNAPSHOT);
+  if (!res.ok) return null;
+  const meta = await res.json();
+  if (FIRST_VISIT) return meta;
   return (await caches.match(new URL(meta.image, SNAPSHOT).href)) ? meta : null;
 }
 
-/** -> {meta, image: the memory image, files: numpy's wheel unpacked (Map path -> bytes)}. */
+/** -> {meta, image: the memory image, files: numpy's wheel unpacked (Map path -> bytes)}.
+ *  Inflating ~45 MB is done in a worker, off the main thread that PyScript is starting on. */
 async function fetchSnapshot(meta) {
-  const [image, wheel] = await Promise.all([
-    fetchBytes(new URL(meta.image, SNAPSHOT).href, true), fetchBytes(INDEX + meta.wheel)]);
-  return { meta, image, files: await unzip(wheel) };
+  const urls = { image: new URL(meta.image, SNAPSHOT).href, wheel: INDEX + meta.wheel };
+  const read = typeof Worker === "undefined" ? readHere(urls) : new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./boot-worker.mjs", import.meta.url), { type: "module" });
+    worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
+    worker.onerror = (e) => reject(new Error(e.message || "the snapshot worker failed"));
+    worker.postMessage(urls);
+  });
+  return { meta, ...(await read) };
 }
 
-async function fetchBytes(url, gunzip = false) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const body = gunzip ? res.body.pipeThrough(new DecompressionStream("gzip")) : res.body;
-  return new Uint8Array(await new Response(body).arrayBuffer());
+/** The worker's job, on this thread. urls: {image, wheel} -> {image, files}. */
+export async function readHere({ image, wheel }) {
+  const [bytes, files] = await Promise.all([fetchBytes(image, true), fetchBytes(wheel).then(unzip)]);
+  return { image: bytes, files };
 }
 
 async function fromSnapshot(options, { meta, image, files }) {

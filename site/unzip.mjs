@@ -1,6 +1,7 @@
 // A small reader for .zip archives (Python wheels): stored and deflated entries, no zip64.
-// Used by boot.mjs in the page and by buildlib/snapshot.mjs in Node, so both lay out numpy's
-// files identically. Inflating uses the platform's DecompressionStream (browsers, Node >= 18).
+// Used by boot.mjs in the page (in a worker: boot-worker.mjs) and by buildlib/snapshot.mjs in
+// Node, so both lay out numpy's files identically. Inflating uses the platform's
+// DecompressionStream (browsers, Node >= 18).
 
 const EOCD = 0x06054b50, CENTRAL = 0x02014b50, LOCAL = 0x04034b50;
 
@@ -36,6 +37,14 @@ export async function unzip(bytes) {
     jobs.push((method === 8 ? inflate(data) : Promise.resolve(data.slice())).then((d) => [name, d]));
   }
   return new Map(await Promise.all(jobs));
+}
+
+/** url -> Uint8Array of its body, gunzipped on the way if `gunzip`. */
+export async function fetchBytes(url, gunzip = false) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const body = gunzip ? res.body.pipeThrough(new DecompressionStream("gzip")) : res.body;
+  return new Uint8Array(await new Response(body).arrayBuffer());
 }
 
 /** Write every file of `files` (Map path -> bytes) under `root` in an Emscripten FS. */
