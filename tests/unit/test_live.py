@@ -67,7 +67,11 @@ class MiniApp:
         return x, probs, v
 
     def apply(self, path, text):
-        return self.live.apply(path, text, probe=lambda: self.update(checks.probe_image()))
+        return self.live.apply(path, text, probe=self.probe)
+
+    def probe(self):
+        checks.activation_functions()
+        self.update(checks.probe_image())
 
     def run(self, img):
         seen = []
@@ -171,9 +175,10 @@ def test_wrong_return_shape_is_caught_on_apply_and_rolled_back():
     assert sys.modules["digitlab.preprocess"] is old and digitlab.viewmodel is sys.modules["digitlab.viewmodel"]
 
 
-def test_activation_with_wrong_type_or_nan_is_refused():
+def test_activation_with_wrong_type_shape_or_nan_is_refused():
     app = MiniApp()
-    for new, words in [("return list(np.maximum(z, 0))", "list"), ("return np.log(z)", "NaN")]:
+    for new, words in [("return list(np.maximum(z, 0))", "list"), ("return np.log(z)", "NaN"),
+                       ("return np.maximum(z, 0)[:, :1]", "activations.apply('relu', z) returned shape (2, 1, 4)")]:
         err = app.apply(ACT, edit(ACT, "return np.maximum(z, 0)", new))["error"]
         assert err["when"] == "check" and words in err["message"], err
     assert not app.live.active
@@ -280,8 +285,8 @@ def test_blame_goes_to_the_suspect_that_is_edited():
     app = MiniApp()
     assert app.apply(PRE, edit(PRE, "BOX = 20 ", "BOX = 18 "))["ok"]
     assert app.apply(ACT, edit(ACT, "LEAK = np.float32(0.01)", "LEAK = np.float32(0.02)"))["ok"]
-    assert app.live._blame(live.ContractError("bad", PRE)) == PRE
-    assert app.live._blame(live.ContractError("bad", LAYERS)) == ACT    # not edited: the latest
+    assert app.live._blame(checks.ContractError("bad", PRE)) == PRE
+    assert app.live._blame(checks.ContractError("bad", LAYERS)) == ACT    # not edited: the latest
 
 
 def test_guard_stops_only_watched_code():

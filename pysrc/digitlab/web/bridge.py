@@ -133,7 +133,9 @@ class App:
         return _js({**res, "source": self.live.entries[path].source})
 
     def probe(self, name):
-        """One full update of the current drawing and of a probe stroke (never blank)."""
+        """The activations on a test array, then one full update of the current drawing and of a
+        probe stroke (never blank)."""
+        checks.activation_functions()
         self.model(name)[1].layout()
         for img in (self.pad.reshape(PAD, PAD), checks.probe_image(PAD)):
             self.result(img, name)

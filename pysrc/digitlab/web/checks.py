@@ -5,15 +5,23 @@ type reads as "to_mnist returned shape (30, 30); the network reads (28, 28)" ins
 numpy broadcasting error three calls later, and the right file is rolled back.
 """
 
-import numpy as np
+import sys
 
-from .live import ContractError
+import numpy as np
 
 PRE = "digitlab/preprocess.py"
 ACT = "digitlab/core/activations.py"
 LAYERS = "digitlab/core/layers.py"
 VIEW = "digitlab/viewmodel.py"
 STATES = ("none", "sure", "unsure")
+
+
+class ContractError(ValueError):
+    """Edited code returned the wrong shape or type. suspects: paths that could have caused it."""
+
+    def __init__(self, message, *suspects):
+        super().__init__(message)
+        self.suspects = suspects
 
 
 def _array(value, what, shape, *suspects, lo=None, hi=None):
@@ -29,6 +37,15 @@ def _array(value, what, shape, *suspects, lo=None, hi=None):
     if lo is not None and value.size and (value.min() < lo - 1e-6 or value.max() > hi + 1e-6):
         raise ContractError(f"{what} returned values from {value.min():.3g} to {value.max():.3g}; "
                             f"expected [{lo}, {hi}]", *suspects)
+
+
+def activation_functions():
+    """Every activation on a small test array: an array of the same shape, finite. Run on apply,
+    it names a wrong shape where it is made, not as a numpy error three layers later."""
+    act = sys.modules["digitlab.core.activations"]
+    z = np.linspace(-3, 3, 24, dtype=np.float32).reshape(2, 3, 4)
+    for name in dict.fromkeys(["relu", *getattr(act, "ACTIVATIONS", {}), "softmax"]):
+        _array(act.apply(name, z.copy()), f"activations.apply({name!r}, z)", z.shape, ACT)
 
 
 def images(x, drawn):

@@ -49,14 +49,6 @@ class EditFailed(Exception):
         self.error = error
 
 
-class ContractError(ValueError):
-    """Edited code returned the wrong shape or type. suspects: paths that could have caused it."""
-
-    def __init__(self, message, *suspects):
-        super().__init__(message)
-        self.suspects = suspects
-
-
 @dataclass
 class Entry:
     """One editable file. working: sources that ran, oldest first; working[0] is the original."""
