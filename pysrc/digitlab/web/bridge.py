@@ -16,7 +16,7 @@ An update that fails in edited code rolls that file back (the last working versi
 sends a "digitlab:edit-rollback" event with the error.
 
 Everything returned is converted with `to_js` into plain JS objects and typed arrays, so JS
-never holds a Python proxy from a call and has nothing to destroy; the only proxies are the two
+never holds a Python proxy from a call and has nothing to destroy; the only proxies are the
 long-lived function proxies made in `main`. The argument's JsProxy is released when the call
 returns.
 """
