@@ -175,6 +175,7 @@ def test_wrong_return_shape_is_caught_on_apply_and_rolled_back():
     assert sys.modules["digitlab.preprocess"] is old and digitlab.viewmodel is sys.modules["digitlab.viewmodel"]
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in log:RuntimeWarning")
 def test_activation_with_wrong_type_shape_or_nan_is_refused():
     app = MiniApp()
     for new, words in [("return list(np.maximum(z, 0))", "list"), ("return np.log(z)", "NaN"),
