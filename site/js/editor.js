@@ -6,14 +6,9 @@
 // classifying, so saved edits are running by the first update. CodeMirror (codeview.js) loads only
 // when the panel is first opened. Everything the user typed is shown with textContent, never HTML.
 
+import { clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
+
 const $ = (s) => document.querySelector(s);
-const KEY = "digitlab:editor";          // localStorage: {open, file, pending, files: {path: {draft, active, base}}}
-const WHEN = {
-  syntax: "Not applied: Python cannot read it.",
-  import: "Not applied: running the module failed.",
-  check: "Not applied: an update with it failed.",
-  update: "It failed in an update, so this file went back to its last working version.",
-};
 
 const panel = $("#editor");
 const ui = {
@@ -30,29 +25,14 @@ const ed = {
   path: null,            // the file shown
   view: null,            // codeview.js, once loaded
   loading: null,         // the promise loading it
-  saved: load(),
+  saved: loadSaved(),
   error: null,           // the error shown, {path, line, ...}
 };
 
 // ---- storage -------------------------------------------------------------------------------
 
-function load() {
-  try {
-    const s = JSON.parse(localStorage.getItem(KEY));
-    if (s && typeof s === "object" && s.files && typeof s.files === "object") return s;
-  } catch { /* unreadable or blocked: start empty */ }
-  return { files: {} };
-}
-
 function persist() {
-  try { localStorage.setItem(KEY, JSON.stringify(ed.saved)); } catch { /* full or blocked: edits live on this page */ }
-}
-
-/** FNV-1a of the original source: a saved edit of an older original is not re-applied blindly. */
-function hash(text) {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16);
+  saveSaved(ed.saved);
 }
 
 function rec(path) {
@@ -232,7 +212,7 @@ function run(path, text, call) {
   r.active = r.draft = res.source === file.original ? null : res.source;
   r.base = file.base;
   persist();
-  clearError();
+  clearError(path);
   version(res.version);
   marks();
   say(`${path} ${res.source === file.original ? "is the original again" : "applied"} ` +
@@ -291,14 +271,6 @@ function fillPresets(presets) {
   }
 }
 
-/** The first line (1-based) where two texts differ. */
-function firstChange(a, b) {
-  const x = a.split("\n"), y = b.split("\n");
-  let i = 0;
-  while (i < x.length && x[i] === y[i]) i++;
-  return i + 1;
-}
-
 // ---- messages ----------------------------------------------------------------------------------
 
 function version(v) {
@@ -309,40 +281,22 @@ function say(text) {
   ui.status.textContent = text;
 }
 
-/** The error, its line and a short traceback, as text. */
+/** The error, its line and a short traceback, as text; its line marked in the code. */
 function showError(err) {
   ed.error = err;
-  const where = err.line ? `${err.path}, line ${err.line}` : err.path;
-  const head = document.createElement("p");
-  head.className = "editor-error-head";
-  head.textContent = `${where}: ${err.message}`;
-  const note = document.createElement("p");
-  note.textContent = `${WHEN[err.when] || ""} The last working version keeps running.`;
-  ui.error.replaceChildren(head, note);
-  if (err.traceback) {
-    const pre = document.createElement("pre");
-    pre.textContent = err.traceback;
-    ui.error.appendChild(pre);
-  }
-  if (err.line) {
-    const go = document.createElement("button");
-    go.type = "button";
-    go.textContent = `Go to line ${err.line}`;
-    go.addEventListener("click", async () => {
-      await loadView();
-      show(err.path);
-      ed.view.markLine(err.line, true);
-    });
-    ui.error.appendChild(go);
-  }
-  Object.assign(ui.error.dataset, { path: err.path, line: err.line ?? "", when: err.when });
+  renderError(ui.error, err, async () => {
+    await loadView();
+    show(err.path);
+    ed.view.markLine(err.line, true);
+  });
   if (ed.view && err.path === ed.path) ed.view.markLine(err.line);
 }
 
-function clearError() {
+/** An apply or reset of `path` worked: its error (if that is the one shown) goes. */
+function clearError(path) {
+  if (ed.error && ed.error.path !== path) return;
   ed.error = null;
-  ui.error.replaceChildren();
-  for (const k of ["path", "line", "when"]) delete ui.error.dataset[k];
+  clearBox(ui.error);
   ed.view?.markLine(null);
 }
 
