@@ -7,8 +7,6 @@ lever, run side by side with the full site by startup_bench.py.
 Variants (all made from dist/ in a temporary folder; dist/ itself is not touched):
   full         the site as built
   no-snapshot  no Python memory snapshot: repeat visits start Python the ordinary way
-  no-early     boot.mjs is not loaded by index.html, so the runtime's compile starts when
-               PyScript imports it (~0.4 s later) instead of at once
   no-sw        no service worker (so no snapshot either: it is only used once cached)
   baseline     none of the above: PyScript imports Pyodide's own pyodide.mjs, no service worker
   snapshot-first-visit   the snapshot is downloaded and used on the first visit too
@@ -51,18 +49,12 @@ def no_snapshot(site):
     _restamp(site)
 
 
-def no_early(site):
-    _drop_line(site, "index.html", 'src="./boot.mjs"')
-    _restamp(site)
-
-
 def no_sw(site):
     _drop_line(site, "index.html", 'src="./offline.js"')
 
 
 def baseline(site):
     no_sw(site)
-    _drop_line(site, "index.html", 'src="./boot.mjs"')
     config = json.loads((site / "pyscript.json").read_text())
     (site / "pyscript.json").write_text(json.dumps({**config, "interpreter": "./vendor/pyodide/pyodide.mjs"}))
 
@@ -85,14 +77,14 @@ def lazy_weights(site):
     _restamp(site)
 
 
-VARIANTS = {"full": None, "no-snapshot": no_snapshot, "no-early": no_early, "no-sw": no_sw, "baseline": baseline,
+VARIANTS = {"full": None, "no-snapshot": no_snapshot, "no-sw": no_sw, "baseline": baseline,
             "snapshot-first-visit": snapshot_first_visit, "lazy-weights": lazy_weights}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dist", type=Path, default=ROOT / "dist")
-    ap.add_argument("--only", default="full,no-snapshot,no-early,no-sw,baseline",
+    ap.add_argument("--only", default="full,no-snapshot,no-sw,baseline",
                     help=f"comma-separated variants, from: {', '.join(VARIANTS)}")
     args, rest = ap.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="digitlab-levers-") as tmp:

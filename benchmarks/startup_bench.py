@@ -83,20 +83,26 @@ def drive_updates(page, n):
     return page.evaluate(count) - start
 
 
-def memory_run(playwright, server, n_updates):
-    """-> heap/wasm bytes after load and after n_updates real updates (one fresh browser)."""
+def memory_run(playwright, server, n_updates, visit="cold"):
+    """-> heap/wasm bytes after load and after n_updates real updates (one fresh browser), on the
+    first visit or (visit="repeat") on the second, which starts from the snapshot if there is one."""
     with tempfile.TemporaryDirectory(prefix="digitlab-bench-") as profile:
         context = sb.launch_profile(playwright, profile)
         try:
             page, errors = sb.open_ready(context, server.url)
+            if visit == "repeat":
+                sb.settle_service_worker(page)
+                page.close()
+                page, errors = sb.open_ready(context, server.url)
             page.wait_for_timeout(1000)
             heap0, wasm0 = sb.heap_and_wasm(page)
             done = drive_updates(page, n_updates) if n_updates else 0
             page.wait_for_timeout(1000)
             heap1, wasm1 = sb.heap_and_wasm(page)
+            snapshot = page.evaluate("performance.getEntriesByName('digitlab:snapshot').length > 0")
         finally:
             context.close()
-        return {"updates": done, "heap_load": heap0, "heap_after": heap1,
+        return {"updates": done, "visit": visit, "snapshot": snapshot, "heap_load": heap0, "heap_after": heap1,
                 "wasm_load": wasm0, "wasm_after": wasm1, "errors": errors}
 
 
@@ -168,8 +174,9 @@ def memory_table(results):
     labels = [s for s in results if results[s].get("memory")]
     if not labels:
         return ""
-    n = results[labels[0]]["memory"]["updates"]
-    lines = [f"| memory, MB (one fresh browser) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    m = results[labels[0]]["memory"]
+    n, how = m["updates"], f"{m['visit']} visit" + (", from the snapshot" if m["snapshot"] else "")
+    lines = [f"| memory, MB (one fresh browser, {how}) | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
     for label, key in (("JS heap after load (after GC)", "heap_load"), (f"JS heap after {n} updates", "heap_after"),
                        ("wasm memory after load", "wasm_load"), (f"wasm memory after {n} updates", "wasm_after")):
         lines.append(f"| {label} | " + " | ".join(f"{results[s]['memory'][key] / 1e6:.1f}" for s in labels) + " |")
@@ -180,6 +187,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=5, help="fresh browsers per site (default 5)")
     ap.add_argument("--updates", type=int, default=0, help="updates for the memory figures (e.g. 10000; 0 skips)")
+    ap.add_argument("--memory-visit", choices=("cold", "repeat"), default="cold",
+                    help="measure memory on the first visit or on the second (from the snapshot)")
     ap.add_argument("--site", action="append", metavar="LABEL=DIR",
                     help="a built site to measure (repeatable); default: dist=<repo>/dist")
     ap.add_argument("--visits", type=int, default=3, choices=(1, 2, 3),
@@ -204,7 +213,7 @@ def main(argv=None):
                           file=sys.stderr, flush=True)
             for label in servers:
                 if args.updates:
-                    results[label]["memory"] = memory_run(p, servers[label], args.updates)
+                    results[label]["memory"] = memory_run(p, servers[label], args.updates, args.memory_visit)
     finally:
         for s in servers.values():
             s.close()

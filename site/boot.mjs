@@ -23,15 +23,15 @@ const inBrowser = typeof window !== "undefined";
 // saves, and the first load would pass 18 MB. true trades the other way (benchmarks/levers.py).
 const FIRST_VISIT = false;
 
-// Started the moment this module is evaluated: index.html loads it before PyScript, which imports
-// it again (the same module instance) only ~0.4 s later, once its own code has loaded.
+// Started as soon as PyScript imports this module, before it calls loadPyodide. (Loading this
+// module from index.html, to start ~0.3 s sooner, together with compiling the wasm ahead
+// (compileStreaming), was measured and dropped: no gain on a cold or a repeat visit; Chromium
+// compiles the wasm lazily, function by function, as Python's start-up first calls them.)
 const mark = (name) => (value) => { performance.mark(`digitlab:boot:${name}`); return value; };
 const early = inBrowser ? {
-  wasm: WebAssembly.compileStreaming(fetch(INDEX + "pyodide.asm.wasm")).then(mark("wasm compiled")),
   asm: import(INDEX + "pyodide.asm.js").then(mark("asm.js loaded")),   // defines _createPyodideModule
   snapshot: cachedSnapshot().then((meta) => meta && fetchSnapshot(meta)).then(mark("snapshot read")),
 } : null;
-early?.wasm.catch(() => {});                           // a failure here is handled in instantiateWasm
 early?.snapshot.catch(() => {});
 
 export async function loadPyodide(options = {}) {
@@ -51,22 +51,16 @@ export async function loadPyodide(options = {}) {
       console.warn("Digit Lab: starting Python without the snapshot:", err);
     }
   }
-  return withHooks(() => pyodide.loadPyodide(options));
+  return pyodide.loadPyodide(options);
 }
 
-/** Run start() with Pyodide's module factory wrapped: the wasm compiled early is used, and
- *  preRun(Module) (if given) runs once the wasm is instantiated, before the runtime starts. */
-async function withHooks(start, preRun = null) {
+/** Run start() with Pyodide's module factory wrapped so that preRun(Module) runs once the wasm
+ *  is instantiated, before the runtime starts. */
+async function withHooks(start, preRun) {
   await early.asm;
   const create = globalThis._createPyodideModule;
   globalThis._createPyodideModule = (settings) => {
-    const fallback = settings.instantiateWasm;
-    settings.instantiateWasm = (imports, receive) => {
-      early.wasm.then((module) => WebAssembly.instantiate(module, imports).then((i) => receive(i, module)))
-        .catch(() => fallback(imports, receive));
-      return {};
-    };
-    if (preRun) settings.preRun.push(preRun);
+    settings.preRun.push(preRun);
     return create(settings);
   };
   try {

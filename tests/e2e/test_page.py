@@ -280,8 +280,8 @@ def test_ink_before_python_is_ready_is_classified_when_it_is(browser, site_url):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     app = App(context, site_url)
     page = app.page
-    # Hold Python's runtime back until the digit is drawn: the page may otherwise be ready (the
-    # runtime is compiled early) before this test's first stroke gets through.
+    # Hold Python's runtime back until the digit is drawn: on a quick start the page may otherwise
+    # be ready before this test's first stroke gets through (the runtime's start blocks input).
     held = []
     page.route("**/vendor/pyodide/pyodide.asm.wasm", lambda route: held.append(route))
     try:
