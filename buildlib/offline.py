@@ -47,8 +47,8 @@ def _needed_wheels(dist, config):
 def _unused_features(dist):
     """PyScript chunk prefixes whose feature markers appear in none of the site's own files."""
     own = "".join(p.read_text(errors="ignore") for p in dist.rglob("*")
-                  if p.is_file() and p.suffix in (".html", ".js", ".json", ".py")
-                  and "vendor" not in p.relative_to(dist).parts)
+                  if p.is_file() and p.suffix in (".html", ".js", ".mjs", ".json", ".py")
+                  and "vendor" not in p.relative_to(dist).parts and p.name not in NEVER_CACHED)
     return [prefix for prefix, markers in PYSCRIPT_FEATURES.items() if not any(m in own for m in markers)]
 
 
