@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 
 const [site, out, model] = process.argv.slice(2);
 const url = (p) => pathToFileURL(resolve(site, p)).href;
-const { unzip, writeTree } = await import(url("unzip.mjs"));
+const { unzip, writeTree, runtimeFile } = await import(url("unzip.mjs"));
 const { tableFingerprint, SITE_PACKAGES } = await import(url("boot.mjs"));
 const indexURL = resolve(site, "vendor/pyodide") + "/";
 const { loadPyodide, version } = await import(url("vendor/pyodide/pyodide.mjs"));
@@ -31,7 +31,7 @@ const wheel = lock.packages.numpy.file_name;
 const py = await loadPyodide({ indexURL, _makeSnapshot: true });
 const M = py._module;
 const tableBefore = M.wasmTable.length;
-writeTree(py.FS, SITE_PACKAGES, await unzip(new Uint8Array(readFileSync(join(indexURL, wheel)))));
+writeTree(py.FS, SITE_PACKAGES, await unzip(new Uint8Array(readFileSync(join(indexURL, wheel))), runtimeFile));
 for (const [src, dest] of Object.entries(config.files || {})) {   // as PyScript writes them
   const path = resolve(HOME, dest);
   py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));

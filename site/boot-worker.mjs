@@ -1,12 +1,21 @@
-// Reads the Python snapshot for boot.mjs off the main thread: the memory image, gunzipped, and
-// numpy's wheel, unzipped. Everything is transferred back, not copied.
-import { fetchBytes, unzip } from "./unzip.mjs";
+// Reads the Python snapshot for boot.mjs off the main thread: the memory image (gunzipped unless
+// the service worker keeps it inflated) and numpy's wheel, unzipped, in two messages: the image
+// with the extension modules, then numpy's other files. Everything is transferred, not copied.
+import { extensionModule, fetchBytes, runtimeFile, unzip } from "./unzip.mjs";
 
-onmessage = async ({ data: { image, wheel } }) => {
+onmessage = async ({ data: { image, gzip, wheel } }) => {
   try {
-    const [bytes, files] = await Promise.all([fetchBytes(image, true), fetchBytes(wheel).then(unzip)]);
-    postMessage({ image: bytes, files }, [bytes.buffer, ...[...files.values()].map((f) => f.buffer)]);
+    // Extension modules first: the snapshot needs them before it is restored, the rest after.
+    const zip = fetchBytes(wheel);
+    const libs = zip.then((w) => unzip(w, extensionModule));
+    const bytes = await fetchBytes(image, gzip);
+    const so = await libs;
+    postMessage({ image: bytes, libs: so }, [bytes.buffer, ...buffers(so)]);
+    const rest = await unzip(await zip, (name) => runtimeFile(name) && !extensionModule(name));
+    postMessage({ rest }, buffers(rest));
   } catch (err) {
     postMessage({ error: String(err?.stack || err) });
   }
 };
+
+const buffers = (files) => [...files.values()].map((f) => f.buffer);

@@ -11,7 +11,7 @@
 // image, which holds their state). Any mismatch, or anything missing, falls back to a normal start.
 
 import * as pyodide from "./vendor/pyodide/pyodide.mjs";
-import { fetchBytes, unzip, writeTree } from "./unzip.mjs";
+import { extensionModule, fetchBytes, runtimeFile, unzip, writeTree } from "./unzip.mjs";
 
 export const version = pyodide.version;
 const INDEX = new URL("./vendor/pyodide/", import.meta.url).href;
@@ -77,46 +77,59 @@ async function cachedSnapshot() {
   const res = await fetch(SNAPSHOT);
   if (!res.ok) return null;
   const meta = await res.json();
-  if (FIRST_VISIT) return meta;
-  return (await caches.match(new URL(meta.image, SNAPSHOT).href)) ? meta : null;
+  const gz = new URL(meta.image, SNAPSHOT).href;
+  // The service worker keeps the image inflated, under its name without ".gz".
+  if (typeof caches !== "undefined" && await caches.match(gz.replace(/\.gz$/, ""))) {
+    return { ...meta, url: gz.replace(/\.gz$/, ""), gzip: false };
+  }
+  return FIRST_VISIT || await caches.match(gz) ? { ...meta, url: gz, gzip: true } : null;
 }
 
-/** -> {meta, image: the memory image, files: numpy's wheel unpacked (Map path -> bytes)}.
- *  Inflating ~45 MB is done in a worker, off the main thread that PyScript is starting on. */
+/** -> {meta, image: the memory image, libs: numpy's extension modules (Map path -> bytes), rest:
+ *  a promise of numpy's other files}. Inflating is done in a worker, off the main thread. */
 async function fetchSnapshot(meta) {
-  const urls = { image: new URL(meta.image, SNAPSHOT).href, wheel: INDEX + meta.wheel };
-  const read = typeof Worker === "undefined" ? readHere(urls) : new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./boot-worker.mjs", import.meta.url), { type: "module" });
-    worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
-    worker.onerror = (e) => reject(new Error(e.message || "the snapshot worker failed"));
-    worker.postMessage(urls);
-  });
-  return { meta, ...(await read) };
+  const urls = { image: meta.url, gzip: meta.gzip, wheel: INDEX + meta.wheel };
+  if (typeof Worker === "undefined") return { meta, ...(await readHere(urls)) };
+  const worker = new Worker(new URL("./boot-worker.mjs", import.meta.url), { type: "module" });
+  let first, rest;
+  const firstPart = new Promise((resolve, reject) => { first = { resolve, reject }; });
+  const restPart = new Promise((resolve, reject) => { rest = { resolve, reject }; });
+  restPart.catch(() => {});
+  worker.onmessage = ({ data }) => {
+    if (data.error) { first.reject(new Error(data.error)); rest.reject(new Error(data.error)); }
+    else if (data.rest) { rest.resolve(data.rest); worker.terminate(); }
+    else first.resolve(data);
+  };
+  worker.onerror = (e) => first.reject(new Error(e.message || "the snapshot worker failed"));
+  worker.postMessage(urls);
+  return { meta, ...(await firstPart), rest: restPart };
 }
 
-/** The worker's job, on this thread. urls: {image, wheel} -> {image, files}. */
-export async function readHere({ image, wheel }) {
-  const [bytes, files] = await Promise.all([fetchBytes(image, true), fetchBytes(wheel).then(unzip)]);
-  return { image: bytes, files };
+/** The worker's job, on this thread. urls: {image, gzip, wheel} -> {image, libs, rest}. */
+export async function readHere({ image, gzip, wheel }) {
+  const [bytes, zip] = await Promise.all([fetchBytes(image, gzip), fetchBytes(wheel)]);
+  const libs = await unzip(zip, extensionModule);
+  return { image: bytes, libs, rest: unzip(zip, (name) => runtimeFile(name) && !extensionModule(name)) };
 }
 
-async function fromSnapshot(options, { meta, image, files }) {
+async function fromSnapshot(options, { meta, image, libs, rest }) {
   let failed;
   const failure = new Promise((_, reject) => { failed = reject; });
   const preRun = (Module) => {
     Module.addRunDependency("digitlab-dynlibs");
-    restoreLibs(Module, image, meta, files).then(() => Module.removeRunDependency("digitlab-dynlibs"), failed);
+    restoreLibs(Module, image, meta, libs).then(() => Module.removeRunDependency("digitlab-dynlibs"), failed);
   };
   const packages = (options.packages || []).filter((p) => !meta.packages.includes(p));
   const py = await withHooks(() => Promise.race(
     [pyodide.loadPyodide({ ...options, packages, _loadSnapshot: image }), failure]), preRun);
+  writeTree(py.FS, SITE_PACKAGES, await rest);      // numpy's .py files, for imports not yet made
   for (const p of meta.packages) py.loadedPackages[p] = "snapshot";
   // The image froze the random seeds it was made with; draw fresh ones for this visit.
   py.runPython("import random, numpy\nrandom.seed()\nnumpy.random.seed()");
   return py;
 }
 
-/** Put numpy's files back and instantiate its extension modules where the snapshot had them. */
+/** Put numpy's extension modules back and instantiate them where the snapshot had them. */
 async function restoreLibs(Module, image, meta, files) {
   writeTree(Module.FS, SITE_PACKAGES, files);
   if (Module.wasmTable.length !== meta.table_before) throw new Error("function table differs from the snapshot's");

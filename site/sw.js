@@ -9,7 +9,7 @@
 
 importScripts("./sw-assets.js");
 
-const { build, files } = self.DIGITLAB_ASSETS;
+const { build, files, inflate = [] } = self.DIGITLAB_ASSETS;
 const PREFIX = "digitlab-";
 const CACHE = PREFIX + build;
 const INDEX = new URL("./index.html", self.location).href;
@@ -21,6 +21,13 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     await cache.addAll(files.map((f) => new Request(f, { cache: "no-cache" })));
+    // The Python snapshot is kept gunzipped (name without .gz), so visits do not inflate 36 MB.
+    for (const gz of inflate) {
+      const res = await cache.match(gz);
+      const body = res.body.pipeThrough(new DecompressionStream("gzip"));
+      await cache.put(gz.slice(0, -3), new Response(body, { headers: { "Content-Type": "application/octet-stream" } }));
+      await cache.delete(gz);
+    }
     await self.skipWaiting();
   })());
 });

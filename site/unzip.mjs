@@ -10,8 +10,9 @@ async function inflate(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-/** bytes: Uint8Array of a zip file -> Map(path -> Uint8Array) of its files (folders skipped). */
-export async function unzip(bytes) {
+/** bytes: Uint8Array of a zip file -> Map(path -> Uint8Array) of its files (folders skipped),
+ *  only those whose path passes keep(path). */
+export async function unzip(bytes, keep = () => true) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let end = bytes.length - 22;                       // the end record sits after the central directory
   while (end >= 0 && view.getUint32(end, true) !== EOCD) end--;
@@ -29,7 +30,7 @@ export async function unzip(bytes) {
     const local = view.getUint32(at + 42, true);
     const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLen));
     at += 46 + skip;
-    if (name.endsWith("/")) continue;
+    if (name.endsWith("/") || !keep(name)) continue;
     if (view.getUint32(local, true) !== LOCAL) throw new Error(`damaged zip entry ${name}`);
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     const data = bytes.subarray(start, start + size);
@@ -38,6 +39,11 @@ export async function unzip(bytes) {
   }
   return new Map(await Promise.all(jobs));
 }
+
+/** Which of a wheel's files Python can need at run time (not type stubs, C headers, Cython
+ *  declarations), and which of those must exist before a snapshot is restored (extension modules). */
+export const runtimeFile = (name) => !/\.(pyi|h|pxd)$/.test(name);
+export const extensionModule = (name) => name.endsWith(".so");
 
 /** url -> Uint8Array of its body, gunzipped on the way if `gunzip`. */
 export async function fetchBytes(url, gunzip = false) {
