@@ -1,0 +1,63 @@
+"""The service worker's precache list and build id (buildlib/offline.py), on the built site."""
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from buildlib import offline  # noqa: E402
+
+
+@pytest.fixture
+def site(dist_dir, tmp_path):
+    """A copy of the built site, free to change."""
+    shutil.copytree(dist_dir, tmp_path / "site")
+    return tmp_path / "site"
+
+
+def assets(site):
+    text = (site / offline.ASSETS).read_text()
+    return json.loads(text[text.index("{"):text.rindex("}") + 1])
+
+
+def test_the_shipped_list_is_the_generated_one(dist_dir):
+    shipped = assets(dist_dir)
+    files = [f"./{rel}" for rel in offline.precache_list(dist_dir)] + ["./version.json"]
+    assert shipped["files"] == files
+    assert json.loads((dist_dir / "version.json").read_text())["build"] == shipped["build"]
+
+
+def test_everything_the_page_starts_with_is_cached_and_nothing_it_never_loads(dist_dir):
+    files = set(offline.precache_list(dist_dir))
+    config = json.loads((dist_dir / "pyscript.json").read_text())
+    needed = {"index.html", "shim.js", "style.css", "main.py", "pyscript.json", "boot.mjs", "manifest.webmanifest",
+              "vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.js", "vendor/pyodide/pyodide.asm.wasm",
+              "vendor/pyodide/python_stdlib.zip", "vendor/pyodide/pyodide-lock.json", "vendor/pyscript/core.js"}
+    needed |= {src.removeprefix("./") for src in config["files"]}
+    assert needed <= files, sorted(needed - files)
+    assert any(f.startswith("vendor/pyodide/numpy-") for f in files)
+    assert "sw.js" not in files and offline.ASSETS not in files
+    assert "vendor/pyodide/pyodide.js" not in files
+    if config.get("packages_cache") == "passthrough":      # PyScript never imports micropip then
+        assert not [f for f in files if "micropip" in f or "packaging" in f]
+    assert all((dist_dir / f).is_file() for f in files)
+
+
+def test_the_build_id_follows_the_cached_bytes_only(site):
+    first = offline.write_assets(site)
+    assert offline.write_assets(site) == first                      # same bytes, same cache
+    (site / "version.json").write_text('{"built": "another time"}')
+    assert offline.write_assets(site) == first                      # the build time is not content
+    style = site / "style.css"
+    style.write_text(style.read_text() + "\n/* changed */\n")
+    assert offline.write_assets(site) != first                      # any cached byte is
+
+
+def test_the_snapshot_is_kept_inflated(dist_dir):
+    shipped = assets(dist_dir)
+    assert (dist_dir / "snapshot" / "snapshot.json").is_file(), "built without the Python snapshot (no Node?)"
+    assert shipped["inflate"] == ["./snapshot/digitlab.snapshot.gz"]
+    assert set(shipped["inflate"]) <= set(shipped["files"])
