@@ -1,0 +1,1 @@
+// lab: filled by its instrument

@@ -1,0 +1,1 @@
+// locale: filled by its instrument

@@ -1,0 +1,1 @@
+// train: filled by its instrument

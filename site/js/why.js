@@ -1,0 +1,1 @@
+// why: filled by its instrument
