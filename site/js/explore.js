@@ -1,0 +1,1 @@
+// explore: filled by its instrument
