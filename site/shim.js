@@ -148,6 +148,8 @@ function update(t) {
   if (res.view) diagram.update(res.view, res.images);
   else state.diagramStale = true;
   state.last = res;
+  // Instruments (site/js/*.js) follow every update here; res is plain JS (no proxies to destroy).
+  dispatchEvent(new CustomEvent("digitlab:update", { detail: { result: res, model: state.model } }));
   const t2 = performance.now();
   afterPaint(() => {
     const end = performance.now();
@@ -179,12 +181,23 @@ window.digitlab = {
   attach(py) {
     state.py = py;
     performance.mark("digitlab:ready");
+    dispatchEvent(new CustomEvent("digitlab:ready"));
     setStatus("ready", "Ready: Python and NumPy run in this page.");
     state.pending = null;
     schedule(performance.now());              // classify whatever was drawn while loading
   },
   fail,
   progress: (text) => setStatus("loading", text),
+  /** A Python function an instrument registered (digitlab.web.registry): name, args -> plain JS.
+   *  Throws before Python is ready; instruments start on the "digitlab:ready" event. */
+  call(name, args = {}) {
+    if (!state.py) throw new Error("Python is not ready yet");
+    return state.py.call(name, args);
+  },
+  /** The drawing pad (site/js/pad.js): strokes, setStrokes(), pixels(), clear(), … */
+  pad,
+  /** Re-classify the drawing on the next frame (after a change Python made, e.g. damage). */
+  update: () => schedule(performance.now()),
   get model() { return state.model; },
   /** The code changed (site/js/editor.js): lay the diagram out again and re-classify the drawing. */
   refresh() {

@@ -50,6 +50,15 @@ export class Pad {
     this.redraw();
   }
 
+  /** Replace the drawing with strokes [{w, pts: [x0, y0, …]}] in pad units (0..1): a share link,
+   *  a replay. Copies them, so later drawing never changes the caller's list. */
+  setStrokes(strokes) {
+    this.strokes = strokes.map((s) => ({ w: s.w, pts: s.pts.slice() }));
+    this.base = null;
+    this.active = null;
+    this.redraw();
+  }
+
   /** Put a 28×28 image (784 values 0..255, ink bright) on the pad, replacing the drawing. */
   setImage(pixels) {
     const small = document.createElement("canvas");
@@ -147,6 +156,8 @@ export class Pad {
       // pixels depend only on the strokes (undo then gives back exactly the earlier drawing).
       this.redraw();
       this.onInk(e.timeStamp);
+      // For instruments that care about whole strokes (replay, share): a stroke just ended.
+      c.dispatchEvent(new CustomEvent("pad:stroke", { bubbles: true, detail: { count: this.strokes.length } }));
     };
     c.addEventListener("pointerup", end);
     c.addEventListener("pointercancel", end);

@@ -5,6 +5,7 @@ The page's shim (site/shim.js) calls two functions, exposed once at start-up:
     classify(alpha, model, full) -> result   alpha: Uint8Array(280 * 280), the pad's ink (255 = ink);
                                              full: false skips the diagram (it is off screen)
     layout(model) -> layout            the diagram's static frame for a model
+    call(name, args) -> result         a function an instrument registered (see `registry`)
 
 and the editor (site/js/editor.js) gets, in a "digitlab:editor" event sent just before, functions
 that apply edits of the package's own source to this very interpreter (see `live`):
@@ -21,6 +22,8 @@ long-lived function proxies made in `main`. The argument's JsProxy is released w
 returns.
 """
 
+import importlib
+import pkgutil
 import time
 import traceback
 
@@ -30,7 +33,7 @@ from pyodide.ffi import create_proxy, to_js
 
 from .. import models, preprocess, viewmodel
 from ..core import Network
-from . import checks, live, presets
+from . import checks, features, live, presets, registry
 
 PAD = 280   # side of the pad's offscreen copy, px (site/js/pad.js SIZE)
 
@@ -40,16 +43,25 @@ class App:
 
     def __init__(self):
         self.nets = {}                                   # name -> (Network, Diagram)
+        self.shipped = {}                                # name -> the Network loaded from weights/
         self.specs = {}                                  # name -> (layer specs, input shape, params)
         self.pad = np.zeros(PAD * PAD, np.uint8)         # reused buffer for the pad's pixels
         self.live = live.Live(on_swap=self.rebuild)      # the editable modules
 
     def model(self, name):
         if name not in self.nets:
-            net = models.load(name)
-            self.specs[name] = (net.specs(), net.input_shape, net.params)
-            self.nets[name] = (net, viewmodel.Diagram(net))
+            self.shipped[name] = models.load(name)
+            self.put(name, self.shipped[name])
         return self.nets[name]
+
+    def put(self, name, net):
+        """Run `net` under `name` from now on (a damaged or trained copy, or a new name)."""
+        self.specs[name] = (net.specs(), net.input_shape, net.params)
+        self.nets[name] = (net, viewmodel.Diagram(net))
+
+    def restore(self, name):
+        """Back to the shipped weights of `name` (only for names loaded from weights/)."""
+        self.put(name, self.shipped[name])
 
     def rebuild(self):
         """After an edit: the same weights in layers and diagrams made by the code now running."""
@@ -111,9 +123,21 @@ class App:
         pred, percent = viewmodel.prediction(probs, ink, viewmodel.too_small(drawn)), viewmodel.percent(probs)
         if checking:
             checks.prediction(pred, percent)
-        return {"model": name, "prediction": pred,
-                "probs": probs, "percent": percent,
-                "input": x.reshape(-1), "view": view, "images": images}
+        out = {"model": name, "prediction": pred,
+               "probs": probs, "percent": percent,
+               "input": x.reshape(-1), "view": view, "images": images}
+        for hook in registry.HOOKS:
+            hook(self, name, img, x, trace, out)
+        clock("hooks")
+        return out
+
+    def call(self, fn_name, args=None):
+        """An instrument's registered function: args (a JS object or None) -> JS object."""
+        fn = registry.HANDLERS.get(str(fn_name))
+        if fn is None:
+            raise KeyError(f"no Python function is registered as {fn_name!r}")
+        kwargs = args.to_py() if hasattr(args, "to_py") else dict(args or {})
+        return _js(fn(self, **kwargs))
 
     # ---- the editor: edits of the package's own source, run in this interpreter (see live) ----
 
@@ -193,7 +217,10 @@ def main():
         edit = {"files": create_proxy(app.edit_files), "apply": create_proxy(app.edit_apply),
                 "reset": create_proxy(app.edit_reset)}
         window.dispatchEvent(CustomEvent.new("digitlab:editor", _js({"detail": edit})))   # saved edits apply now
-        api = {"classify": create_proxy(app.classify), "layout": create_proxy(app.layout)}
+        for mod in pkgutil.iter_modules(features.__path__):       # each registers its handlers
+            importlib.import_module(f"{features.__name__}.{mod.name}")
+        api = {"classify": create_proxy(app.classify), "layout": create_proxy(app.layout),
+               "call": create_proxy(app.call)}
         window.digitlab.attach(_js(api))
     except Exception as e:
         window.digitlab.fail(f"Python could not start: {type(e).__name__}: {e}", traceback.format_exc())
