@@ -97,6 +97,9 @@ class Column:
     drawn: bool = True            # False for flatten: it lives on the previous column
     more_xy: tuple = (0.0, 0.0)   # where "+N more" goes
     labels: list = field(default_factory=list)
+    # The same title and caption lines as (string key, numbers) pairs, so the page can word
+    # them in its language (site/js/strings/core.js); title/caption stay the English text.
+    text: dict = None
 
     @property
     def ids(self):
@@ -113,7 +116,7 @@ class Column:
         d = {"id": self.id, "kind": self.kind, "title": self.title, "caption": self.caption,
              "x": round(self.x, 1), "w": round(self.w, 1), "cx": round(self.x + self.w / 2, 1),
              "size": self.size, "drawn": self.drawn,
-             "more_xy": [round(v, 1) for v in self.more_xy], "labels": self.labels}
+             "more_xy": [round(v, 1) for v in self.more_xy], "labels": self.labels, "text": self.text}
         if self.atlas is not None:
             d["image"] = self.atlas.describe(self.id)
         return d
@@ -131,20 +134,22 @@ def _tile_grid(channels, th, tw):
     return best[1], round(best[0], 3)
 
 
-def _atlas_column(lid, kind, title, caption, x, shape, scale=None):
+def _atlas_column(lid, kind, title, caption, x, shape, scale=None, text=None):
     th, tw, ch = shape
     cols, s = (1, scale) if scale else _tile_grid(ch, th, tw)
     atlas = Atlas((th, tw), ch, cols, s, x)
     w, h = atlas.size
     atlas.y0 = TOP + (BODY - h) / 2
     return Column(lid, kind, title, caption, x, w, atlas=atlas,
-                  more_xy=(x + w / 2, atlas.y0 + h + 14))
+                  more_xy=(x + w / 2, atlas.y0 + h + 14), text=text)
 
 
 def _input_column(input_shape, dense_next):
     scale = 6.0 if dense_next else 3.0
     col = _atlas_column("in", "input", ["input", "28×28"],
-                        ["784 pixels", "0 = paper, 1 = ink"], MARGIN, (28, 28, 1), scale)
+                        ["784 pixels", "0 = paper, 1 = ink"], MARGIN, (28, 28, 1), scale,
+                        text={"title": [["layer.input", {}], ["layer.shape2", {"h": 28, "w": 28}]],
+                              "caption": [["layer.pixels", {"n": 784}], ["layer.inkscale", {}]]})
     if dense_next:  # MLP: each pixel is a link source
         r, c = np.divmod(np.arange(784), 28)
         col.size, col.positions = 784, np.round(col.atlas.pixel_xy(0, r, c), 1)
@@ -162,7 +167,10 @@ def _dense_column(layer, x, source):
     what = f"{layer.activation}(W·a + b)"
     col = Column(layer.name, "dense", [layer.name, f"{n} units"],
                  [what, "→ probabilities" if out else f"each of {layer.n_in:,} inputs"], x, 2 * r, n, pos, r,
-                 source=source, is_output=out, more_xy=(x + r, TOP + BODY + 12))
+                 source=source, is_output=out, more_xy=(x + r, TOP + BODY + 12),
+                 text={"title": [["layer.name", {"name": layer.name}], ["layer.units", {"n": n}]],
+                       "caption": [["layer.dense", {"act": layer.activation}],
+                                   ["layer.probs", {}] if out else ["layer.inputs", {"n": layer.n_in}]]})
     if out:
         col.labels = [{"text": str(i), "x": round(x + 2 * r + 6, 1), "y": round(float(y) + 4, 1)}
                       for i, y in enumerate(ys)]
@@ -182,12 +190,16 @@ def _flat_column(layer, prev, x_shape):
 
 
 def _conv_caption(layer, shape):
-    """-> (title lines, caption lines) of a conv or pool column."""
+    """-> (title lines, caption lines, their string keys) of a conv or pool column."""
     h, w, c = shape
     title = [layer.name, f"{c} × {h}×{w}"]
+    keys = {"title": [["layer.name", {"name": layer.name}], ["layer.shape3", {"c": c, "h": h, "w": w}]]}
     if layer.kind == "conv2d":
-        return title, [f"{c} filters {layer.kh}×{layer.kw}", f"then {layer.activation}"]
-    return title, [f"max of each {layer.size}×{layer.size}", "halves the size"]
+        keys["caption"] = [["layer.filters", {"c": c, "kh": layer.kh, "kw": layer.kw}],
+                           ["layer.then", {"act": layer.activation}]]
+        return title, [f"{c} filters {layer.kh}×{layer.kw}", f"then {layer.activation}"], keys
+    keys["caption"] = [["layer.pool", {"s": layer.size}], ["layer.halves", {}]]
+    return title, [f"max of each {layer.size}×{layer.size}", "halves the size"], keys
 
 
 def layout_columns(net, max_nodes=40):
@@ -200,8 +212,8 @@ def layout_columns(net, max_nodes=40):
         prev = cols[-1] if cols[-1].drawn else cols[-2]
         right = prev.x + prev.w
         if layer.kind in ("conv2d", "maxpool2d"):
-            title, cap = _conv_caption(layer, shape)
-            cols.append(_atlas_column(layer.name, layer.kind, title, cap, right + GAP_TILES, shape))
+            title, cap, keys = _conv_caption(layer, shape)
+            cols.append(_atlas_column(layer.name, layer.kind, title, cap, right + GAP_TILES, shape, text=keys))
         elif layer.kind == "flatten":
             cols.append(_flat_column(layer, prev, prev_shape))
         elif layer.kind == "dense":

@@ -56,11 +56,12 @@ def prediction(probs, has_ink, small=False, cfg=CONFIG):
     digit = int(np.argmax(probs))
     conf = float(probs[digit])
     pct = int(np.rint(conf * 100))
-    out = {"digit": digit, "confidence": round(conf, cfg.decimals)}
+    # pct and reason let the page word the text in its own language (site/js/output.js).
+    out = {"digit": digit, "confidence": round(conf, cfg.decimals), "pct": pct}
     # "speak" is what a screen reader announces: it changes only with the digit or the state,
     # not with every percent while the pen moves.
     if small:
-        return {**out, "state": "unsure", "text": f"unsure: too small to read (maybe {digit}, {pct}% confidence)",
+        return {**out, "state": "unsure", "reason": "small", "text": f"unsure: too small to read (maybe {digit}, {pct}% confidence)",
                 "speak": f"unsure: too small to read, maybe {digit}"}
     if conf >= cfg.unsure_below:
         return {**out, "state": "sure", "text": f"{digit}, with {pct}% confidence", "speak": f"reads {digit}"}
