@@ -96,7 +96,7 @@ def load(npz_path, manifest_path=None):
     m = read_manifest(manifest_path)
     arrays = read_arrays(npz_path, m.get("npz_sha256"))
     try:
-        net = Network.from_specs(m["layers"], m["input"]["shape"])
+        net = Network.from_specs(m["layers"], m["input"]["shape"], params={})   # no random init: _match fills them
     except (KeyError, TypeError, ValueError) as e:
         raise WeightsError(f"{manifest_path}: bad layer list ({e})") from None
     net.params = _match(net, arrays, npz_path)
