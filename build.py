@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from buildlib import offline, runtime, snapshot  # noqa: E402  (stdlib only, like this file)
+from buildlib import katex, offline, runtime, snapshot  # noqa: E402  (stdlib only, like this file)
 from buildlib.env import ensure_chromium, ensure_node, ensure_venv, log, run  # noqa: E402
 
 DIST = ROOT / "dist"
@@ -165,6 +165,7 @@ def assemble(tmp):
     if not runtime.is_cached():
         ensure_node()
     runtime_info = runtime.vendor(tmp / "vendor")
+    runtime_info.update(katex.vendor(tmp / "vendor" / "katex"))  # Live maths typesetting, loaded lazily
     py_files = copy_package(tmp / "py")
     weights = copy_weights(tmp / "weights")
     model = make_samples(tmp, weights)
