@@ -24,8 +24,8 @@ PRESETS = [
      "replace": "    links_per_layer: int = 10 "},
     {"id": "no-bias", "path": "digitlab/core/layers.py", "label": "dense layers without biases",
      "explain": "Dense layers compute z = x·W and drop the learned offsets b: how much do they matter?",
-     "find": "        z = x @ p[\"W\"]\n        add_bias(z, p[\"b\"])\n",
-     "replace": "        z = x @ p[\"W\"]\n        # add_bias(z, p[\"b\"])  # preset: no biases\n"},
+     "find": "        z = matmul(x, p[\"W\"])\n        add_bias(z, p[\"b\"])\n",
+     "replace": "        z = matmul(x, p[\"W\"])\n        # add_bias(z, p[\"b\"])  # preset: no biases\n"},
 ]
 
 
