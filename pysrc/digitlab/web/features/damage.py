@@ -1,0 +1,166 @@
+"""Break It, the page side: install a damaged copy, heal it, measure both on MNIST test images.
+
+Plain Python (numpy + digitlab), no `js`. The page calls
+
+    damage.set      {model, state}            -> {state, rejected, layers, active}
+    damage.evalset  {data: Uint8Array}        -> {n}        the shipped test sample (npz bytes)
+    damage.accuracy {model, which, start, stop} -> {correct, n}   one chunk of the sample
+    damage.compare  {model, layout, damaged}  -> {healthy: {view, images, probs, prediction}, damaged?, layout?}
+
+The damaged copy runs under the model's own name (`app.put`), so every instrument and the main
+diagram see it; the healthy network it was made from is kept here and comes back on healing
+(`app.restore` for shipped weights). Damage lives on one model at a time: setting it on a model
+heals every other one, so switching models carries the settings over without leaving a
+damaged copy behind.
+"""
+
+import io
+import weakref
+
+import numpy as np
+
+from ... import damage as dmg
+from ... import preprocess, viewmodel
+from ..registry import handler
+
+PAD = 280   # side of app.pad (bridge.PAD)
+
+
+class Breaker:
+    """Per app: the healthy network behind each damaged name, what was installed, the test sample."""
+
+    def __init__(self):
+        self.base = {}        # name -> the healthy Network damage is made from
+        self.installed = {}   # name -> params dict of the damaged copy now running
+        self.state = {}       # name -> Damage
+        self.diagrams = {}    # name -> (healthy Network, viewmodel.Diagram of it)
+        self.hits = {}        # (name, id(base params), start, stop) -> healthy hits on that chunk
+        self.X = self.y = None
+
+    def healthy(self, app, name):
+        """The undamaged network of `name`: whatever runs there, unless it is our own copy."""
+        current = app.model(name)[0]
+        if name not in self.base or current.params is not self.installed.get(name):
+            self.base[name] = current                 # the page, training or the editor put it there
+            self.installed.pop(name, None)
+        return self.base[name]
+
+    def install(self, app, name, damage):
+        base = self.healthy(app, name)
+        if damage.empty:
+            self.heal(app, name)
+        else:
+            net = dmg.apply(base, damage)
+            app.put(name, net)
+            self.installed[name] = net.params
+        self.state[name] = damage
+
+    def heal(self, app, name):
+        if self.installed.pop(name, None) is not None:
+            base = self.base[name]
+            if base is getattr(app, "shipped", {}).get(name):
+                app.restore(name)
+            else:
+                app.put(name, base)
+        self.state.pop(name, None)
+
+
+_BREAKERS = weakref.WeakKeyDictionary()
+
+
+def breaker(app):
+    if app not in _BREAKERS:
+        _BREAKERS[app] = Breaker()
+    return _BREAKERS[app]
+
+
+@handler("damage.set")
+def set_damage(app, model="", state=None):
+    """Validate `state` for `model` and run the damaged copy there (an empty state heals it).
+
+    -> {state: what is applied, rejected: [items left out], layers: the model's weighted layers,
+        active: any damage at all}
+    """
+    b, name = breaker(app), str(model)
+    for other in [n for n in b.installed if n != name]:
+        b.heal(app, other)
+    damage, rejected = dmg.parse(state, b.healthy(app, name))
+    b.install(app, name, damage)
+    return {"state": damage.to_dict(), "rejected": rejected, "active": not damage.empty,
+            "layers": dmg.weighted_layers(b.healthy(app, name)), "noise_max": dmg.NOISE_MAX}
+
+
+@handler("damage.evalset")
+def load_evalset(app, data=None):
+    """data: the bytes of data/evalset.npz (x (n, 28, 28) uint8, y (n,) uint8). -> {n}."""
+    with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as f:
+        X, y = f["x"], f["y"]
+    if X.dtype != np.uint8 or X.shape[1:] != (28, 28) or y.shape != (len(X),):
+        raise ValueError(f"evalset: want x (n, 28, 28) uint8 and y (n,), got {X.shape} {X.dtype}, {y.shape}")
+    b = breaker(app)
+    b.X, b.y = X, y.astype(np.int64)
+    return {"n": int(len(y))}
+
+
+@handler("damage.accuracy")
+def accuracy(app, model="", which="damaged", start=0, stop=None):
+    """Correct answers on images [start, stop) of the sample by the healthy or damaged network.
+
+    Chunks keep each call short (the page stays responsive between them). Healthy counts are
+    cached, and an undamaged model's "damaged" count is its healthy one.
+    """
+    b, name = breaker(app), str(model)
+    if b.X is None:
+        raise RuntimeError("damage.evalset must be called first")
+    n = len(b.y)
+    start, stop = max(0, int(start)), min(n, n if stop is None else int(stop))
+    base = b.healthy(app, name)
+    if which == "damaged" and name in b.installed:
+        hits = dmg.correct(app.model(name)[0], b.X[start:stop], b.y[start:stop])
+    else:
+        key = (name, id(base.params), start, stop)
+        if key not in b.hits:
+            b.hits[key] = dmg.correct(base, b.X[start:stop], b.y[start:stop])
+        hits = b.hits[key]
+    return {"correct": hits, "n": stop - start, "total": n}
+
+
+@handler("damage.compare")
+def compare(app, model="", layout=False, damaged=False):
+    """The healthy network on the current drawing, drawn like the main diagram; with `damaged`,
+    the network running now as well (for when the page's update skipped its diagram).
+
+    -> {healthy: {view (packed like the page's), images, probs, prediction}, damaged?, layout?}
+    """
+    b, name = breaker(app), str(model)
+    base = b.healthy(app, name)
+    x = preprocess.to_mnist(app.pad.reshape(PAD, PAD))
+    out = {"healthy": drawn(b, "healthy:" + name, base, x)}
+    if damaged:
+        out["damaged"] = drawn(b, name, app.model(name)[0], x)
+    if layout:
+        out["layout"] = b.diagrams["healthy:" + name][1].layout()
+    return out
+
+
+def drawn(b, key, net, x):
+    """net on x (28, 28): {view, images, probs, prediction}, as the page's update gives them."""
+    if key not in b.diagrams or b.diagrams[key][0] is not net:
+        b.diagrams[key] = (net, viewmodel.Diagram(net))
+    diagram = b.diagrams[key][1]
+    ink = bool(x.any())
+    trace = net.forward(x.reshape(1, 784)) if ink else None
+    probs = trace.probs[0].astype(np.float64) if ink else None
+    view = diagram.view(trace)
+    view["nodes"], view["links"] = pack(view["nodes"]), pack(view["links"])
+    images = {k: v.reshape(-1).view(np.uint8) for k, v in diagram.images(trace).items()}
+    return {"view": view, "images": images, "probs": probs, "percent": viewmodel.percent(probs),
+            "prediction": viewmodel.prediction(probs, ink)}
+
+
+def pack(table):
+    """A column table -> {ids, cols, data}, the form site/js/diagram.js `unpack` reads (the
+    bridge packs the page's own view the same way; the bridge cannot be imported here)."""
+    cols = [k for k in table if k != "id"]
+    return {"ids": "\n".join(table["id"]), "cols": cols,
+            "data": np.stack([table[k] for k in cols]).reshape(-1)}

@@ -1,0 +1,249 @@
+"""Break It's maths (digitlab.damage) and its page handlers (digitlab.web.features.damage).
+
+Damaged networks are checked against forward passes written out here with plain numpy on the
+shipped weights, so a wrong order of damage, a shared array or a missed bias shows up as a
+mismatch, not as a number compared with itself.
+"""
+
+import io
+
+import numpy as np
+import pytest
+
+from digitlab import damage, data, models
+from digitlab.damage import Damage
+from digitlab.web.features import damage as feature
+
+
+@pytest.fixture(scope="module")
+def mlp():
+    return models.load("mlp-128-64")
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    return models.load("cnn-small")
+
+
+@pytest.fixture(scope="module")
+def images():
+    X, y = data.load("test")
+    return X[:200], y[:200].astype(np.int64)
+
+
+def mlp_forward(params, x):
+    """Reference MLP: relu hidden layers, softmax out. x (N, 784) -> (list of a per layer)."""
+    acts, a = [], x
+    names = list(params)
+    for name in names:
+        z = a @ params[name]["W"] + params[name]["b"]
+        if name == names[-1]:
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            a = e / e.sum(axis=1, keepdims=True)
+        else:
+            a = np.maximum(z, 0)
+        acts.append(a)
+    return acts
+
+
+def snapshot(net):
+    return {n: {k: v.copy() for k, v in p.items()} for n, p in net.params.items()}
+
+
+def x_of(images, n=32):
+    return images[0][:n].reshape(n, 784).astype(np.float32) / 255
+
+
+def test_the_shipped_weights_never_change(mlp):
+    before = snapshot(mlp)
+    hurt = damage.apply(mlp, Damage(bias=True, noise=2.0, layers=("h2",), neurons=("h1:3",)))
+    for name, p in before.items():
+        for k in p:
+            np.testing.assert_array_equal(mlp.params[name][k], p[k])
+            assert not np.shares_memory(hurt.params[name][k], mlp.params[name][k])
+
+
+def test_no_damage_is_the_same_network(mlp, images):
+    x = x_of(images)
+    np.testing.assert_array_equal(damage.apply(mlp, Damage()).predict_proba(x), mlp.predict_proba(x))
+
+
+def test_biases_off_matches_a_forward_without_biases(mlp, images):
+    x = x_of(images)
+    ref = {n: {"W": p["W"], "b": np.zeros_like(p["b"])} for n, p in mlp.params.items()}
+    got = damage.apply(mlp, Damage(bias=True)).forward(x)
+    for rec, a in zip(got.layers, mlp_forward(ref, x)):
+        np.testing.assert_allclose(rec.a, a, rtol=1e-5, atol=1e-5)
+
+
+def test_a_zeroed_layer_passes_on_only_its_bias(mlp, images):
+    x = x_of(images)
+    trace = damage.apply(mlp, Damage(layers=("h2",))).forward(x)
+    want = np.maximum(mlp.params["h2"]["b"], 0)
+    np.testing.assert_allclose(trace["h2"].a, np.broadcast_to(want, trace["h2"].a.shape))
+    # ... so every drawing gets the same answer
+    assert np.ptp(trace.probs, axis=0).max() < 1e-6
+
+
+def test_noise_is_reproducible_scaled_and_relative_to_each_layer(mlp):
+    a = damage.apply(mlp, Damage(noise=0.5))
+    b = damage.apply(mlp, Damage(noise=0.5))
+    c = damage.apply(mlp, Damage(noise=1.0))
+    for name, p in mlp.params.items():
+        np.testing.assert_array_equal(a.params[name]["W"], b.params[name]["W"])
+        d_half = a.params[name]["W"] - p["W"]
+        d_one = c.params[name]["W"] - p["W"]
+        np.testing.assert_allclose(d_one, 2 * d_half, rtol=1e-3, atol=1e-6)    # same pattern, scaled
+        E = damage.unit_noise(mlp, name)                                        # sigma = 1 x the layer's std
+        np.testing.assert_allclose(d_one, float(p["W"].std()) * E, rtol=1e-3, atol=1e-5)
+        assert np.std(E) == pytest.approx(1, abs=4 / np.sqrt(2 * E.size)) and abs(np.mean(E)) < 4 / np.sqrt(E.size)
+        np.testing.assert_array_equal(a.params[name]["b"], p["b"])             # weights only
+
+
+def test_more_noise_costs_accuracy(mlp, images):
+    X, y = images
+    healthy = damage.correct(mlp, X, y)
+    broken = damage.correct(damage.apply(mlp, Damage(noise=damage.NOISE_MAX)), X, y)
+    assert healthy > 0.9 * len(y) and broken < healthy - 0.1 * len(y), (healthy, broken)
+
+
+def test_correct_counts_like_argmax(cnn, images):
+    X, y = images
+    probs = cnn.predict_proba(X.astype(np.float32) / 255)
+    assert damage.correct(cnn, X, y, batch=64) == int((probs.argmax(1) == y).sum())
+
+
+def test_a_neuron_off_is_silent_and_the_rest_unchanged(mlp, images):
+    x = x_of(images)
+    healthy, hurt = mlp.forward(x), damage.apply(mlp, Damage(neurons=("h1:5",))).forward(x)
+    assert np.all(hurt["h1"].a[:, 5] == 0) and np.any(healthy["h1"].a[:, 5] > 0)
+    others = np.arange(128) != 5
+    np.testing.assert_array_equal(hurt["h1"].a[:, others], healthy["h1"].a[:, others])
+
+
+def test_a_conv_channel_off_silences_its_map_and_its_features(cnn, images):
+    x = images[0][:8].astype(np.float32) / 255
+    hurt = damage.apply(cnn, Damage(neurons=("conv2:3",))).forward(x)
+    assert np.all(hurt["conv2"].a[..., 3] == 0)
+    flat = hurt["flat"].a.reshape(8, 5, 5, 16)
+    assert np.all(flat[..., 3] == 0) and np.any(flat[..., 4] > 0)
+
+
+@pytest.mark.parametrize("node, unit", [
+    ("h1:7", ("h1", 7)), ("conv1:2", None), ("flat:0", None), ("out:3", None), ("in:5", None),
+    ("h9:1", None), ("h1:128", None), ("h1:-1", None), ("h1", None), ("<img>", None)])
+def test_which_mlp_nodes_can_be_switched_off(mlp, node, unit):
+    assert damage.switchable(mlp, node) == unit
+
+
+@pytest.mark.parametrize("node, unit", [
+    ("conv1:2", ("conv1", 2)), ("pool1:2", ("conv1", 2)), ("pool2:15", ("conv2", 15)),
+    ("flat:0", ("conv2", 0)), ("flat:17", ("conv2", 1)), ("flat:399", ("conv2", 15)), ("flat:400", None),
+    ("fc1:63", ("fc1", 63)), ("out:0", None), ("conv1:8", None)])
+def test_cnn_tiles_and_features_name_their_conv_channel(cnn, node, unit):
+    assert damage.switchable(cnn, node) == unit
+
+
+def test_parse_keeps_what_is_valid_and_names_the_rest(mlp):
+    d, rejected = damage.parse({"bias": True, "noise": 0.73, "layers": ["out", "h1", "conv1", "h1"],
+                                "neurons": ["h2:1", "out:0", "h2:1", "<script>"]}, mlp)
+    assert d == Damage(True, 0.73, ("h1", "out"), ("h2:1",))
+    assert any("conv1" in r for r in rejected) and any("out:0" in r for r in rejected)
+    assert any("<script>" in r for r in rejected)
+
+
+@pytest.mark.parametrize("state", [None, [], "x", {"bias": "yes"}, {"noise": float("nan")},
+                                   {"noise": "1"}, {"noise": True}, {"layers": "h1"}, {"neurons": [1, 2]}])
+def test_parse_never_raises_on_junk(mlp, state):
+    d, _ = damage.parse(state, mlp)
+    assert d.bias in (False,) and d.noise == 0.0 and d.layers == () and d.neurons == ()
+
+
+def test_parse_clips_noise_and_caps_neurons(mlp):
+    assert damage.parse({"noise": 99}, mlp)[0].noise == damage.NOISE_MAX
+    assert damage.parse({"noise": -1}, mlp)[0].noise == 0.0
+    many = [f"h1:{i}" for i in range(100)]
+    assert len(damage.parse({"neurons": many}, mlp)[0].neurons) == damage.MAX_NEURONS
+
+
+# ---- the page's handlers, on a stand-in for the bridge's App ----------------------------------
+
+class FakeApp:
+    """What the handlers use of digitlab.web.bridge.App: model, put, restore, shipped, pad."""
+
+    def __init__(self):
+        self.shipped, self.nets = {}, {}
+        self.pad = np.zeros(280 * 280, np.uint8)
+
+    def model(self, name):
+        if name not in self.nets:
+            self.shipped[name] = models.load(name)
+            self.nets[name] = (self.shipped[name], None)
+        return self.nets[name]
+
+    def put(self, name, net):
+        self.nets[name] = (net, None)
+
+    def restore(self, name):
+        self.put(name, self.shipped[name])
+
+
+def test_set_installs_a_copy_and_an_empty_state_restores_the_shipped_network():
+    app = FakeApp()
+    shipped = app.model("mlp-25-25")[0]
+    out = feature.set_damage(app, model="mlp-25-25", state={"bias": True, "layers": ["h2"]})
+    assert out["active"] and out["state"]["layers"] == ["h2"] and out["layers"] == ["h1", "h2", "out"]
+    running = app.model("mlp-25-25")[0]
+    assert running is not shipped and np.all(running.params["h2"]["W"] == 0)
+    assert np.any(shipped.params["h2"]["W"] != 0)
+    # more damage is made from the healthy network, never stacked on the damaged one
+    feature.set_damage(app, model="mlp-25-25", state={"noise": 0.5})
+    assert np.any(app.model("mlp-25-25")[0].params["h2"]["W"] != 0)
+    out = feature.set_damage(app, model="mlp-25-25", state={})
+    assert not out["active"] and app.model("mlp-25-25")[0] is shipped
+
+
+def test_switching_models_moves_the_damage_and_heals_the_old_model():
+    app = FakeApp()
+    feature.set_damage(app, model="mlp-25-25", state={"bias": True, "neurons": ["h1:1"]})
+    out = feature.set_damage(app, model="cnn-small", state={"bias": True, "neurons": ["h1:1"]})
+    assert out["state"] == {"bias": True, "noise": 0.0, "layers": [], "neurons": []}
+    assert app.model("mlp-25-25")[0] is app.shipped["mlp-25-25"]
+    assert np.all(app.model("cnn-small")[0].params["fc1"]["b"] == 0)
+
+
+def test_accuracy_chunks_add_up_and_damage_lowers_them(images):
+    app = FakeApp()
+    X, y = images
+    buf = io.BytesIO()
+    np.savez_compressed(buf, x=X, y=y.astype(np.uint8))
+    assert feature.load_evalset(app, data=memoryview(buf.getvalue())) == {"n": len(y)}
+    name = "mlp-25-25"
+
+    def total(which):
+        return sum(feature.accuracy(app, model=name, which=which, start=s, stop=s + 64)["correct"]
+                   for s in range(0, len(y), 64))
+    before = total("healthy")
+    assert before == damage.correct(app.model(name)[0], X, y)
+    assert total("damaged") == before                                   # nothing damaged yet
+    feature.set_damage(app, model=name, state={"noise": damage.NOISE_MAX})
+    assert total("damaged") < before and total("healthy") == before
+
+
+def test_the_evalset_file_is_rejected_when_malformed():
+    buf = io.BytesIO()
+    np.savez(buf, x=np.zeros((3, 28, 28), np.float32), y=np.zeros(3, np.uint8))
+    with pytest.raises(ValueError):
+        feature.load_evalset(FakeApp(), data=buf.getvalue())
+
+
+def test_compare_draws_the_healthy_network_on_the_pad():
+    app = FakeApp()
+    X, _ = data.load("test")
+    app.pad[:] = np.kron(X[0], np.ones((10, 10), np.uint8)).reshape(-1)
+    feature.set_damage(app, model="mlp-25-25", state={"layers": ["h1"]})
+    out = feature.compare(app, model="mlp-25-25", layout=True, damaged=True)
+    assert out["layout"]["layers"] and out["healthy"]["view"]["nodes"]["ids"]
+    assert out["healthy"]["prediction"]["digit"] == 7                   # test image 0 is a 7
+    healthy, hurt = out["healthy"]["probs"], out["damaged"]["probs"]
+    assert not np.allclose(healthy, hurt)
