@@ -4,34 +4,14 @@
 //
 // Prints a Markdown table of medians over 200 calls after a warm-up. Shipped weights are
 // used when present; the time does not depend on the values, only on the architecture.
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { bootDigitlab } from "../tests/pyodide/boot.mjs";   // the same boot the Pyodide tests use
 
-const dist = resolve(process.argv[2] ?? "dist");
-const HOME = "/home/pyodide";
-
-function copyTree(pyodide, from, to) {
-  for (const name of readdirSync(from)) {
-    const src = join(from, name);
-    if (statSync(src).isDirectory()) copyTree(pyodide, src, `${to}/${name}`);
-    else {
-      pyodide.FS.mkdirTree(to);
-      pyodide.FS.writeFile(`${to}/${name}`, readFileSync(src));
-    }
-  }
-}
-
-const indexURL = join(dist, "vendor", "pyodide") + "/";
-const { loadPyodide } = await import(pathToFileURL(join(indexURL, "pyodide.mjs")).href);
-const pyodide = await loadPyodide({ indexURL, packages: ["numpy"] });
-copyTree(pyodide, join(dist, "py", "digitlab"), `${HOME}/digitlab`);
-copyTree(pyodide, join(dist, "weights"), `${HOME}/weights`);
+const pyodide = await bootDigitlab(resolve(process.argv[2] ?? "dist"));
 
 console.log(pyodide.runPython(`
-import os, statistics, sys, time
+import statistics, time
 import numpy as np
-os.chdir("${HOME}"); sys.path.insert(0, "${HOME}")
 from digitlab import models
 
 def median_ms(f, n=200):
