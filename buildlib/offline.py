@@ -20,6 +20,8 @@ NOT_FOR_THE_PAGE = {
     "vendor/pyscript/service-worker.js": "PyScript's own (empty) worker stub",
     "vendor/pyscript/storage.js": "PyScript's IndexedDB helper for user code",
 }
+# Loaded on demand, not at start: left out of the install, kept by sw.js's fetch handler once used.
+LAZY = ("vendor/katex/",)   # KaTeX, fetched when the Live maths section first comes into view
 # PyScript chunks loaded only by features the page may not use; any of the markers that would
 # bring one in, found in the site's own files, keeps it (e.g. an editor importing PyScript's
 # `codemirror` export, or a py-editor tag).
@@ -60,7 +62,7 @@ def precache_list(dist):
     files = []
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         rel = path.relative_to(dist).as_posix()
-        if (rel in NEVER_CACHED or rel in NOT_FOR_THE_PAGE or "__pycache__" in rel
+        if (rel in NEVER_CACHED or rel in NOT_FOR_THE_PAGE or "__pycache__" in rel or rel.startswith(LAZY)
                 or (rel.endswith(".whl") and path.name not in wheels)
                 or (rel.startswith("vendor/pyscript/") and path.name.startswith(tuple(unused)))):
             continue
