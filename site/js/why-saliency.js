@@ -1,0 +1,231 @@
+// "Why this digit?": Python's saliency map (digitlab.web.features.why) drawn over the 28×28 input
+// and over the drawing, with a legend, and the hidden units whose removal moves the answer most.
+// No maths here: every number and every pixel colour comes from Python; JS only places them.
+
+import { t } from "./i18n.js";
+
+const SIDE = 280;                     // backing pixels of both map canvases
+const el = (tag, cls, text) => {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;
+  return e;
+};
+
+/** A 28×28 RGBA byte array -> a canvas holding it, for scaled drawImage (putImageData cannot blend). */
+function tile(bytes, canvas) {
+  canvas.width = canvas.height = 28;
+  const ctx = canvas.getContext("2d");
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(bytes.buffer, bytes.byteOffset, 28 * 28 * 4), 28, 28), 0, 0);
+  return canvas;
+}
+
+/** A change in percentage points, readable from 95 pp down to 0.0004 pp (confident winners). */
+function pp(v) {
+  return v >= 1 ? v.toFixed(1) : v >= 0.01 ? v.toFixed(2) : v.toPrecision(2);
+}
+
+export class Saliency {
+  constructor(mount) {
+    const card = el("section", "card why");
+    card.setAttribute("aria-labelledby", "why-h");
+    card.append(el("h2", null), el("p", "note why-intro"));
+    card.firstChild.id = "why-h";
+    this.root = el("div", "why-view");
+    this.root.id = "saliency";
+    this.root.dataset.state = "loading";
+    this.verdict = el("p", "why-verdict");
+    this.message = el("p", "why-message");
+    this.inputCanvas = this.mapCanvas("why-input");
+    this.drawCanvas = this.mapCanvas("why-drawing");
+    this.figs = [this.figure(this.inputCanvas), this.figure(this.drawCanvas)];
+    const maps = el("div", "why-maps");
+    maps.append(...this.figs);
+    this.legend = this.makeLegend();
+    this.root.append(this.verdict, this.message, maps, this.legend);
+    this.unitsH = el("h3", null);
+    this.unitsNote = el("p", "note");
+    this.table = this.makeTable();
+    card.append(this.root, this.unitsH, this.unitsNote, this.table);
+    mount.append(card);
+    this.card = card;
+    this.salTile = document.createElement("canvas");
+    this.inkTile = document.createElement("canvas");
+    this.padInk = document.createElement("canvas");
+    this.res = null;
+    this.render();
+  }
+
+  mapCanvas(cls) {
+    const c = el("canvas", cls);
+    c.width = c.height = SIDE;
+    c.setAttribute("role", "img");
+    return c;
+  }
+
+  figure(canvas) {
+    const f = el("figure", "why-fig");
+    f.append(canvas, el("figcaption", null));
+    return f;
+  }
+
+  makeLegend() {
+    const box = el("div", "why-legend");
+    this.legNeg = el("span", "why-leg-neg");
+    this.legZero = el("span", "why-leg-zero");
+    this.legPos = el("span", "why-leg-pos");
+    const bar = el("span", "why-bar");
+    bar.setAttribute("aria-hidden", "true");
+    const labels = el("div", "why-leg-labels");
+    labels.append(this.legNeg, this.legZero, this.legPos);
+    this.legScale = el("p", "why-leg-scale");
+    box.append(bar, labels, this.legScale);
+    return box;
+  }
+
+  makeTable() {
+    const table = el("table", "why-units");
+    table.id = "why-units";
+    const head = el("tr");
+    this.thUnit = el("th", null);
+    this.thChange = el("th", null);
+    this.thUnit.scope = this.thChange.scope = "col";
+    head.append(this.thUnit, this.thChange);
+    const thead = el("thead");
+    thead.append(head);
+    this.tbody = el("tbody");
+    table.append(thead, this.tbody);
+    return table;
+  }
+
+  /** res: why.explain's answer, {blank: true}, or null while Python loads; result: the update's. */
+  show(res, padAlpha, inputBytes) {
+    this.res = res;
+    this.padAlpha = padAlpha;
+    this.inputBytes = inputBytes;
+    this.render();
+  }
+
+  /** Words and pictures for the current answer in the current language. */
+  render() {
+    const res = this.res;
+    this.card.querySelector("h2").textContent = t("why.title");
+    this.card.querySelector(".why-intro").textContent = t("why.intro");
+    this.unitsH.textContent = t("why.units.title");
+    this.unitsNote.textContent = t("why.units.intro");
+    this.thUnit.textContent = t("why.units.head.unit");
+    this.inputCanvas.setAttribute("aria-label", t("why.input.label"));
+    this.drawCanvas.setAttribute("aria-label", t("why.drawing.label"));
+    this.figs[0].querySelector("figcaption").textContent = t("why.input");
+    this.figs[1].querySelector("figcaption").textContent = t("why.drawing");
+    const state = res == null ? "loading" : res.blank ? "empty" : "ready";
+    this.root.dataset.state = state;
+    this.message.textContent = state === "loading" ? t("why.loading") : state === "empty" ? t("why.empty") : "";
+    this.message.hidden = state === "ready";
+    if (state !== "ready") {
+      for (const k of ["winner", "runner", "peak", "margin", "total"]) delete this.root.dataset[k];
+      this.root.saliencyValues = this.root.saliencyInput = null;
+      this.verdict.textContent = "";
+      this.legend.hidden = true;
+      this.thChange.textContent = "";
+      this.tbody.replaceChildren();
+      this.clearMaps();
+      return;
+    }
+    this.fill(res);
+  }
+
+  fill(res) {
+    const vars = { winner: res.winner, runner: res.runner };
+    Object.assign(this.root.dataset, { winner: res.winner, runner: res.runner, peak: res.peak,
+                                       margin: res.margin, total: res.total });
+    this.root.saliencyValues = res.saliency;        // the raw float32 map and the input it explains,
+    this.root.saliencyInput = res.input;            // read by the e2e test
+    this.verdict.textContent = t("why.verdict", { ...vars, margin: res.margin.toFixed(2) });
+    this.legend.hidden = false;
+    this.legNeg.textContent = t("why.legend.neg", vars);
+    this.legZero.textContent = t("why.legend.zero");
+    this.legPos.textContent = t("why.legend.pos", vars);
+    this.legScale.textContent = t("why.legend.scale", { peak: res.peak.toPrecision(2), total: res.total.toFixed(2) });
+    this.thChange.textContent = t("why.units.head.change", vars);
+    this.drawMaps(res);
+    this.units(res.units);
+  }
+
+  clearMaps() {
+    for (const c of [this.inputCanvas, this.drawCanvas]) c.getContext("2d").clearRect(0, 0, SIDE, SIDE);
+  }
+
+  drawMaps(res) {
+    const sal = tile(res.image, this.salTile);
+    // The 28×28 input, faint, under its map: the map is zero wherever there is no ink.
+    const ctx = this.inputCanvas.getContext("2d");
+    ctx.imageSmoothingEnabled = false;
+    ctx.clearRect(0, 0, SIDE, SIDE);
+    if (this.inputBytes) {
+      ctx.globalAlpha = 0.25;
+      ctx.drawImage(tile(this.inputBytes, this.inkTile), 0, 0, SIDE, SIDE);
+      ctx.globalAlpha = 1;
+    }
+    ctx.drawImage(sal, 0, 0, SIDE, SIDE);
+    // The drawing as drawn, faint, with the same map placed where the network's field lies on it.
+    const d = this.drawCanvas.getContext("2d");
+    d.imageSmoothingEnabled = false;
+    d.clearRect(0, 0, SIDE, SIDE);
+    if (this.padAlpha) {
+      d.globalAlpha = 0.3;
+      d.drawImage(this.inkCanvas(this.padAlpha), 0, 0, SIDE, SIDE);
+      d.globalAlpha = 1;
+    }
+    if (res.frame) {
+      const [top, left, h, w] = Array.from(res.frame, (v) => v * SIDE);
+      d.drawImage(sal, left, top, w, h);
+      d.setLineDash([4, 4]);
+      d.strokeStyle = getComputedStyle(this.root).getPropertyValue("--muted") || "#5d5d6a";
+      d.strokeRect(left, top, w, h);
+    }
+  }
+
+  /** The pad's alpha bytes (SIDE×SIDE) as a black-ink canvas. */
+  inkCanvas(alpha) {
+    const n = Math.round(Math.sqrt(alpha.length));
+    const c = this.padInk;
+    c.width = c.height = n;
+    const img = new ImageData(n, n);
+    for (let i = 0; i < alpha.length; i++) img.data[4 * i + 3] = alpha[i];
+    c.getContext("2d").putImageData(img, 0, 0);
+    return c;
+  }
+
+  /** The ranking: one row per unit, a bar as long as its change relative to the biggest. */
+  units(rows) {
+    this.tbody.replaceChildren();
+    const biggest = Math.max(0, ...rows.map((r) => Math.abs(r.delta_pp)));
+    if (!rows.length || biggest === 0) {
+      const tr = el("tr");
+      const td = el("td", "note", t("why.units.none"));
+      td.colSpan = 2;
+      tr.append(td);
+      this.tbody.append(tr);
+      return;
+    }
+    for (const r of rows) {
+      const tr = el("tr");
+      tr.dataset.unitId = r.id;
+      tr.dataset.deltaPp = String(r.delta_pp);
+      const th = el("th", null, r.id);
+      th.scope = "row";
+      const td = el("td");
+      const bar = el("span", "why-ubar");
+      const fill = el("span", r.delta_pp < 0 ? "neg" : "pos");
+      fill.style.width = `${(100 * Math.abs(r.delta_pp)) / biggest}%`;
+      bar.append(fill);
+      bar.setAttribute("aria-hidden", "true");
+      const sign = r.delta_pp < 0 ? "−" : "+";
+      td.append(bar, el("span", "why-pp", `${sign}${pp(Math.abs(r.delta_pp))} pp`));
+      if (r.digit !== this.res.winner) td.append(el("span", "why-flip", t("why.units.flip", { digit: r.digit })));
+      tr.append(th, td);
+      this.tbody.append(tr);
+    }
+  }
+}
