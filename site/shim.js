@@ -9,6 +9,7 @@ import { Pad } from "./js/pad.js";
 import { Diagram } from "./js/diagram.js";
 import { Output } from "./js/output.js";
 import { loadSamples } from "./js/samples.js";
+import { t } from "./js/i18n.js";
 
 const $ = (s) => document.querySelector(s);
 
@@ -48,39 +49,39 @@ function fail(title, detail) {
   box.querySelector(".error-text").textContent = title;
   box.querySelector(".error-detail").textContent = detail || "";
   box.hidden = false;
-  setStatus("error", "Error: " + title);
+  setStatus("error", t("status.error", { title }));
   state.failed = true;
 }
 
 // ---- loading progress ------------------------------------------------------------------
 
 const STEPS = {   // PyScript's py:progress details -> what the person is waiting for
-  "Loading Pyodide": "Loading the Python runtime (Pyodide, ~10 MB)…",
-  "Loading Storage": "Loading the Python runtime…",
-  "Loaded Storage": "Starting Python…",
-  "Loaded Pyodide": "Python started. Loading NumPy…",
-  "Loading packages": "Loading NumPy…",
-  "Loaded packages": "NumPy loaded. Copying the digitlab package and weights…",
-  "Loading files": "Copying the digitlab package and weights…",
-  "Loaded files": "Importing digitlab…",
+  "Loading Pyodide": t("status.loadingPyodide"),
+  "Loading Storage": t("status.loadingRuntime"),
+  "Loaded Storage": t("status.startingPython"),
+  "Loaded Pyodide": t("status.loadedPyodide"),
+  "Loading packages": t("status.loadingNumpy"),
+  "Loaded packages": t("status.loadedNumpy"),
+  "Loading files": t("status.copying"),
+  "Loaded files": t("status.importing"),
 };
 addEventListener("py:progress", (e) => {
-  if (!state.py && STEPS[e.detail]) setStatus("loading", STEPS[e.detail] + " You can draw already.");
+  if (!state.py && STEPS[e.detail]) setStatus("loading", STEPS[e.detail] + " " + t("status.drawAlready"));
 });
 addEventListener("error", (e) => {
   // Only errors raised by this site's own scripts (PyScript, Pyodide, the shim) while starting.
   if (!state.py && e.filename && e.filename.startsWith(location.origin)) {
-    fail("The page could not start Python.", `${e.message} (${e.filename}:${e.lineno})`);
+    fail(t("error.start"), `${e.message} (${e.filename}:${e.lineno})`);
   }
 });
 addEventListener("unhandledrejection", (e) => {
-  if (!state.py) fail("The page could not start Python.", String(e.reason?.message || e.reason));
+  if (!state.py) fail(t("error.start"), String(e.reason?.message || e.reason));
 });
 // PyScript prints Python errors into a red box at the end of <body>; show them in our banner.
 new MutationObserver((records) => {
   for (const r of records) for (const n of r.addedNodes) {
     if (n.classList?.contains("py-error")) {
-      fail(state.py ? "Python raised an error." : "Python failed while starting.", n.textContent);
+      fail(state.py ? t("error.raised") : t("error.starting"), n.textContent);
       n.remove();
     }
   }
@@ -111,8 +112,8 @@ $("#brush").addEventListener("input", (e) => pad.setBrush(Number(e.target.value)
 pad.setBrush(Number($("#brush").value));
 $("#model").addEventListener("change", (e) => { state.model = e.target.value; schedule(e.timeStamp); });
 loadSamples($("#samples"), (pixels, e) => { pad.setImage(pixels); schedule(e.timeStamp); })
-  .catch((err) => fail("The sample digits could not be loaded.", String(err)));
-setStatus("loading", "Loading the Python runtime (Pyodide, ~10 MB)… You can draw already.");
+  .catch((err) => fail(t("error.samples"), String(err)));
+setStatus("loading", t("status.loadingPyodide") + " " + t("status.drawAlready"));
 
 // ---- updates: one per animation frame, latest wins ---------------------------------------
 
@@ -139,7 +140,7 @@ function update(t) {
     }
     res = state.py.classify(pad.pixels(), state.model, state.diagramOnScreen);
   } catch (err) {
-    fail("Python failed while reading the drawing.", String(err));
+    fail(t("error.reading"), String(err));
     return;
   }
   const t1 = performance.now();
@@ -182,7 +183,7 @@ window.digitlab = {
     state.py = py;
     performance.mark("digitlab:ready");
     dispatchEvent(new CustomEvent("digitlab:ready"));
-    setStatus("ready", "Ready: Python and NumPy run in this page.");
+    setStatus("ready", t("status.ready"));
     state.pending = null;
     schedule(performance.now());              // classify whatever was drawn while loading
   },

@@ -11,6 +11,8 @@
 // in the document itself it would write <style> elements, which that policy blocks. Its looks
 // come from codeview.css, linked inside the shadow root.
 
+import { t } from "./i18n.js";
+
 const PYSCRIPT = new URL("../vendor/pyscript/core.js", import.meta.url).href;
 const CSS = new URL("../codeview.css", import.meta.url).href;
 
@@ -68,7 +70,7 @@ export async function codeView(host, { onApply, onChange }) {
       if (!st) st = EditorState.create({ doc: text ?? "", extensions });
       ev.setState(st);
       if (text != null && text !== st.doc.toString()) this.replace(text);
-      ev.contentDOM.setAttribute("aria-label", `Python source: ${p}`);
+      ev.contentDOM.setAttribute("aria-label", t("editor.source", { path: p }));
     },
     /** Replace the whole text, as one undoable change. */
     replace(text) {

@@ -2,6 +2,8 @@
 // width, opacity and fill comes from digitlab.viewmodel; this file only creates, updates and
 // removes elements by their stable ids.
 
+import { onLang, t, tr } from "./i18n.js";
+
 const SVG = "http://www.w3.org/2000/svg";
 const XHTML = "http://www.w3.org/1999/xhtml";
 
@@ -20,6 +22,12 @@ export class Diagram {
     this.links = new Map();   // id -> <line>
     this.canvases = {};       // column id -> {ctx, image}
     this.more = {};           // column id -> <text>
+    this.words = [];          // [<text>, [key, vars] from Python]: reworded on a language switch
+    this.last = null;         // the last view, for its "+N more" and caption
+    onLang(() => {
+      for (const [e, spec] of this.words) e.textContent = tr(spec);
+      if (this.last) this._texts(this.last);
+    });
   }
 
   /** Build the static frame of one model: titles, captions, tile canvases, "+N more" slots. */
@@ -30,17 +38,20 @@ export class Diagram {
     const frame = el("g", { class: "layers" }, svg);
     this.linkGroup = el("g", { class: "links" }, svg);
     this.nodeGroup = el("g", { class: "nodes" }, svg);
-    this.nodes.clear(); this.links.clear(); this.canvases = {}; this.more = {};
+    this.nodes.clear(); this.links.clear(); this.canvases = {}; this.more = {}; this.words = [];
     for (const L of layout.layers) this._column(frame, L, layout.height);
   }
 
   _column(g, L, height) {
     const col = el("g", { "data-layer": L.id }, g);
-    el("text", { x: L.cx, y: 16, class: "title" }, col).textContent = L.title[0];
-    el("text", { x: L.cx, y: 30, class: "what" }, col).textContent = L.title[1];
-    L.caption.forEach((line, i) => {
-      el("text", { x: L.cx, y: height - 36 + 14 * i, class: "what" }, col).textContent = line;
-    });
+    const word = (e, i, part) => {               // Python's [key, vars] when it gives them, else its text
+      const spec = L.text?.[part]?.[i] ?? L[part][i];
+      e.textContent = tr(spec);
+      this.words.push([e, spec]);
+    };
+    word(el("text", { x: L.cx, y: 16, class: "title" }, col), 0, "title");
+    word(el("text", { x: L.cx, y: 30, class: "what" }, col), 1, "title");
+    L.caption.forEach((line, i) => word(el("text", { x: L.cx, y: height - 36 + 14 * i, class: "what" }, col), i, "caption"));
     this.more[L.id] = el("text", { x: L.more_xy[0], y: L.more_xy[1], class: "more" }, col);
     for (const lab of L.labels) el("text", { x: lab.x, y: lab.y, class: "label" }, col).textContent = lab.text;
     if (L.image) this._tiles(col, L.id, L.image);
@@ -65,14 +76,18 @@ export class Diagram {
     this._nodes(unpack(view.nodes), !!view.blank, view.winner);
     this._links(unpack(view.links));
     this._images(images);
+    this.last = view;
+    this._texts(view);
+  }
+
+  /** "+N more" and the caption, in the current language, from Python's counts. */
+  _texts(view) {
     for (const id in this.more) {
       const n = view.more[id];
-      text(this.more[id], n ? `+${n.toLocaleString("en")} more` : "");
+      text(this.more[id], n ? t("net.more", { n }) : "");
     }
-    text(this.caption, view.blank
-      ? "Draw a digit to see which links carry its signal."
-      : `${view.caption} drawn: the strongest signals (weight × activation) for this drawing; ` +
-        "width and opacity are relative to each layer's strongest link.");
+    text(this.caption, view.blank ? t("net.blank")
+      : t("net.drawn", { shown: view.links_shown ?? "?", total: view.links_total ?? "?" }));
   }
 
   _nodes(t, blank, winner) {

@@ -1,12 +1,14 @@
 // Small pieces of the editor panel (editor.js) that need none of its state: the saved edits in
 // localStorage, and the error box. Everything user-typed goes into the page as textContent.
 
+import { t } from "./i18n.js";
+
 const KEY = "digitlab:editor";   // {open, file, pending, files: {path: {draft, active, base}}}
 const WHEN = {
-  syntax: "Not applied: Python cannot read it.",
-  import: "Not applied: running the module failed.",
-  check: "Not applied: an update with it failed.",
-  update: "It failed in an update, so this file went back to its last working version.",
+  syntax: "editor.when.syntax",
+  import: "editor.when.import",
+  check: "editor.when.check",
+  update: "editor.when.update",
 };
 
 /** The saved edits, or an empty record when there are none or they cannot be read. */
@@ -32,11 +34,11 @@ export function hash(text) {
 /** Fill `box` with an error from Python ({path, when, line, message, traceback}); onGo(err) is
  *  the "Go to line" button's action. The box's data-path / data-line / data-when say it too. */
 export function renderError(box, err, onGo) {
-  const where = err.line ? `${err.path}, line ${err.line}` : err.path;
+  const where = err.line ? t("editor.where", { path: err.path, line: err.line }) : err.path;
   const head = Object.assign(document.createElement("p"), { className: "editor-error-head" });
   head.textContent = `${where}: ${err.message}`;
   const note = document.createElement("p");
-  note.textContent = `${WHEN[err.when] || ""} The last working version keeps running.`;
+  note.textContent = `${WHEN[err.when] ? t(WHEN[err.when]) : ""} ${t("editor.keepsRunning")}`;
   box.replaceChildren(head, note);
   if (err.traceback) {
     const pre = document.createElement("pre");
@@ -45,7 +47,7 @@ export function renderError(box, err, onGo) {
   }
   if (err.line) {
     const go = Object.assign(document.createElement("button"), { type: "button" });
-    go.textContent = `Go to line ${err.line}`;
+    go.textContent = t("editor.goLine", { line: err.line });
     go.addEventListener("click", () => onGo(err));
     box.appendChild(go);
   }

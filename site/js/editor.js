@@ -7,6 +7,10 @@
 // when the panel is first opened. Everything the user typed is shown with textContent, never HTML.
 
 import { clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
+import { has, onLang, register, t } from "./i18n.js";
+import strings from "./strings/editor.js";
+
+register(strings);
 
 const $ = (s) => document.querySelector(s);
 
@@ -18,7 +22,6 @@ const ui = {
   code: $("#editor-code"), presets: $("#editor-presets"), count: $("#editor-count"),
   reading: $("#editor-reading"),
 };
-ui.status.dataset.waiting = ui.status.textContent;
 const ed = {
   py: null,              // {files, apply, reset}: the bridge's functions, once Python is ready
   files: new Map(),      // path -> {original, source (running), base (hash of original)}
@@ -27,6 +30,8 @@ const ed = {
   loading: null,         // the promise loading it
   saved: loadSaved(),
   error: null,           // the error shown, {path, line, ...}
+  said: null,            // the status message shown, [key, vars], reworded on a language switch
+  presets: [],
 };
 
 // ---- storage -------------------------------------------------------------------------------
@@ -55,7 +60,7 @@ addEventListener("digitlab:editor", (e) => {
   fillFiles();
   fillPresets(info.presets);
   for (const b of [ui.apply, ui.reset, ui.resetAll, ui.download, ui.file]) b.disabled = false;
-  if (ui.status.textContent === ui.status.dataset.waiting) say("");
+  if (ui.status.dataset.i18n) say(null);      // still the "appears once Python is ready" note
   if (ed.saved.open) setOpen(true);
   if (ed.view) show(ed.path);
 });
@@ -81,8 +86,8 @@ function restore() {
     if (crashed || r.base !== file.base) {
       r.draft ??= r.active;
       r.active = null;
-      say(crashed ? "Your edits were not re-applied: the page stopped while applying them last time."
-                  : `${path} changed since you edited it; your edit is kept as a draft, not applied.`);
+      if (crashed) say("editor.crashed");
+      else say("editor.changed", { path });
       continue;
     }
     const res = ed.py.apply(path, r.active, window.digitlab.model);
@@ -106,7 +111,7 @@ ui.toggle.addEventListener("click", () => setOpen(ui.body.hidden));
 function setOpen(open) {
   ui.body.hidden = !open;
   ui.toggle.setAttribute("aria-expanded", String(open));
-  ui.toggle.textContent = open ? "Hide the code" : "Edit the code";
+  toggleText();
   panel.dataset.open = String(open);
   ed.saved.open = open;
   persist();
@@ -122,7 +127,7 @@ function loadView() {
       ed.view = view;
       if (ed.py) show(ed.path);
     })
-    .catch((err) => { ed.loading = null; say(`The editor could not load: ${err.message || err}`); });
+    .catch((err) => { ed.loading = null; say("editor.loadFailed", { error: err.message || err }); });
   return ed.loading;
 }
 
@@ -168,13 +173,14 @@ function marks() {
   for (const o of ui.file.options) {
     const s = state(o.value);
     running += s.running ? 1 : 0;
-    o.textContent = o.value + (s.running ? " · edited" : s.draft ? " · edited, not applied" : "");
+    o.textContent = s.running ? t("editor.optRunning", { path: o.value })
+      : s.draft ? t("editor.optDraft", { path: o.value }) : o.value;
   }
   const s = ed.path ? state(ed.path) : {};
   ui.mark.hidden = !(s.running || s.draft);
-  ui.mark.textContent = s.running && !s.draft ? "edited · running" : s.running ? "edited · changes not applied"
-                                                                     : "edited · not applied";
-  ui.count.textContent = running ? `${running} edited file${running > 1 ? "s" : ""} running` : "";
+  ui.mark.textContent = s.running && !s.draft ? t("editor.markRunning") : s.running ? t("editor.markChanges")
+                                                                     : t("editor.markDraft");
+  ui.count.textContent = running > 1 ? t("editor.countMany", { n: running }) : running ? t("editor.countOne") : "";
 }
 
 /** {running: an edit runs, draft: the text shown differs from what runs} for a file. */
@@ -186,7 +192,7 @@ function state(path) {
 // ---- apply, reset, download, presets --------------------------------------------------------
 
 function apply() {
-  if (!ed.py) return say("Python is still loading; apply once it is ready.");
+  if (!ed.py) return say("editor.notReady");
   run(ed.path, textOf(ed.path), (text) => ed.py.apply(ed.path, text, window.digitlab.model));
 }
 
@@ -204,7 +210,7 @@ function run(path, text, call) {
   const file = ed.files.get(path);
   if (!res.ok) {
     showError(res.error);
-    say(`${path}: not applied; the previous version keeps running.`);
+    say("editor.notApplied", { path });
     return marks();
   }
   file.source = res.source;
@@ -215,8 +221,7 @@ function run(path, text, call) {
   clearError(path);
   version(res.version);
   marks();
-  say(`${path} ${res.source === file.original ? "is the original again" : "applied"} ` +
-      `(${Math.round(ms)} ms): the drawing is read again with it.`);
+  say(res.source === file.original ? "editor.original" : "editor.applied", { path, ms: Math.round(ms) });
   window.digitlab.refresh();
 }
 
@@ -250,15 +255,17 @@ panel.addEventListener("keydown", (e) => {   // Ctrl/Cmd+Enter anywhere in the p
 });
 
 function fillPresets(presets) {
+  ed.presets = presets;
   ui.presets.replaceChildren();
   for (const p of presets) {
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.type = "button";
     b.dataset.preset = p.id;
-    b.textContent = p.label;
+    // Presets come from Python in English; the strings file words the known ones.
+    b.textContent = has(`preset.${p.id}.label`) ? t(`preset.${p.id}.label`) : p.label;
     const why = document.createElement("span");
-    why.textContent = p.explain;
+    why.textContent = has(`preset.${p.id}.explain`) ? t(`preset.${p.id}.explain`) : p.explain;
     b.addEventListener("click", async () => {
       await loadView();
       show(p.path);
@@ -277,9 +284,25 @@ function version(v) {
   panel.dataset.version = String(v);
 }
 
-function say(text) {
-  ui.status.textContent = text;
+/** Show the string `key` (null: nothing) in the status line; kept to reword on a switch. */
+function say(key, vars) {
+  ed.said = key ? [key, vars] : null;
+  delete ui.status.dataset.i18n;
+  ui.status.textContent = key ? t(key, vars) : "";
 }
+
+function toggleText() {
+  ui.toggle.textContent = ui.body.hidden ? t("editor.open") : t("editor.close");
+}
+
+onLang(() => {
+  toggleText();
+  if (ed.said) say(...ed.said);
+  if (!ed.py) return;
+  marks();
+  fillPresets(ed.presets);
+  if (ed.error) showError(ed.error);
+});
 
 /** The error, its line and a short traceback, as text; its line marked in the code. */
 function showError(err) {
@@ -306,7 +329,7 @@ new MutationObserver(() => { ui.reading.textContent = $("#prediction .pred-text"
 
 if (ed.saved.open) {         // reopen as it was, but let Python start first (CodeMirror waits)
   ui.body.hidden = false;
-  ui.toggle.textContent = "Hide the code";
   ui.toggle.setAttribute("aria-expanded", "true");
   panel.dataset.open = "true";
 }
+toggleText();

@@ -3,12 +3,14 @@
 //
 //   import { t, register, onLang } from "./i18n.js";
 //   register(strings);                       // once, at module load
-//   el.textContent = t("train.start");       // a plain string; never use it as HTML
-//   t("caption.links", { shown: 40, total: 1200 })   // "{shown}" placeholders
+//   el.textContent = t("draw.clear");        // a plain string; never use it as HTML
+//   t("net.drawn", { shown: 40, total: 1200 })   // "{shown}" placeholders; whole numbers get separators
 //   onLang(() => rerender());                // the language changed: draw your text again
 //
 // Static HTML marks its strings with data-i18n="key" (textContent) and
 // data-i18n-attr="aria-label:key;title:key"; apply() fills them on every switch.
+
+import core from "./strings/core.js";
 
 const dicts = { en: {}, ja: {} };
 export const LANGS = ["en", "ja"];
@@ -37,6 +39,9 @@ export function keys() {
 
 export function lang() { return current; }
 
+/** Is there a string for key (in English, the fallback)? For texts that may come without one. */
+export function has(key) { return key in dicts.en; }
+
 /** The text for key in the current language, with {name} placeholders filled from vars. */
 export function t(key, vars) {
   let s = dicts[current][key] ?? dicts.en[key];
@@ -44,8 +49,18 @@ export function t(key, vars) {
     console.warn(`digitlab i18n: no string for ${key}`);
     return key;
   }
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? num(vars[k]) : m));
   return s;
+}
+
+/** Whole numbers get thousands separators ("100,480"); everything else as it is. */
+function num(v) {
+  return Number.isInteger(v) ? v.toLocaleString(current === "ja" ? "ja-JP" : "en-US") : String(v);
+}
+
+/** A [key, vars] pair made by Python (e.g. the diagram's captions) -> text; a plain string as it is. */
+export function tr(spec) {
+  return Array.isArray(spec) ? t(spec[0], spec[1]) : String(spec ?? "");
 }
 
 /** Fill every data-i18n / data-i18n-attr element under root with the current language. */
@@ -71,3 +86,7 @@ export function setLang(l) {
 
 /** fn(lang) after every switch. */
 export function onLang(fn) { addEventListener("digitlab:lang", (e) => fn(e.detail.lang)); }
+
+// The page's own strings come with the core, so every module that can call t() can use them.
+register(core);
+document.documentElement.lang = current;

@@ -1,5 +1,8 @@
 // The prediction, the ten probability bars, the keypad dial and the two 28×28 previews.
-// Values and texts arrive from Python ready to show.
+// Values arrive from Python ready to show; the words come from the strings (i18n.js), filled
+// with Python's digit and percent, so a language switch rewords the answer at once.
+
+import { onLang, t } from "./i18n.js";
 
 const KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", ""];   // a phone's layout
 
@@ -31,6 +34,8 @@ export class Output {
     this.inputCtx = root.querySelector("#input").getContext("2d");
     this.drawnCtx = root.querySelector("#drawn").getContext("2d");
     this.last = "";
+    this.p = null;                                   // the last prediction, to reword on a switch
+    onLang(() => { if (this.p) { this.last = null; this.show(this.p, this.probs, this.percent); } });
   }
 
   /** p: {digit, confidence, state, text}; probs/percent: 10 numbers, or null/undefined when blank
@@ -39,13 +44,16 @@ export class Output {
     this.pred.dataset.digit = p.digit == null ? "" : String(p.digit);
     this.pred.dataset.confidence = String(p.confidence);
     this.pred.dataset.state = p.state;
-    if (this.last !== p.text) {                      // replacing text costs a layout: only on change
+    Object.assign(this, { p, probs, percent });
+    const text = words(p, PRED, p.text);
+    if (this.last !== text) {                        // replacing text costs a layout: only on change
       this.predDigit.textContent = p.digit == null ? "–" : String(p.digit);
-      this.predText.textContent = p.text;
-      this.last = p.text;
+      this.predText.textContent = text;
+      this.last = text;
     }
-    // The live region announces p.speak, which changes with the digit or state only.
-    if (this.predSpeak.textContent !== p.speak) this.predSpeak.textContent = p.speak;
+    // The live region announces the "speak" words, which change with the digit or state only.
+    const speak = words(p, SPEAK, p.speak);
+    if (this.predSpeak.textContent !== speak) this.predSpeak.textContent = speak;
     for (let d = 0; d < 10; d++) {
       const v = probs ? String(probs[d]) : "0";
       const pct = percent ? percent[d] : 0;
@@ -57,7 +65,7 @@ export class Output {
       if (bar.pct === pct && bar.win === win) continue;
       bar.pct = pct; bar.win = win;
       bar.li.style.setProperty("--p", v);
-      bar.v.textContent = `${pct}%`;
+      bar.v.textContent = t("pred.percent", { pct });
       bar.li.classList.toggle("winner", win);
       const key = this.keys[d];
       key.style.setProperty("--p", v);
@@ -73,4 +81,15 @@ export class Output {
       else ctx.clearRect(0, 0, 28, 28);
     }
   }
+}
+
+const PRED = { none: "pred.none", sure: "pred.sure", unsure: "pred.unsure", small: "pred.small" };
+const SPEAK = { none: "speak.none", sure: "speak.sure", unsure: "speak.unsure", small: "speak.small" };
+
+/** The answer in the current language, from Python's state, digit and whole percent. Python's
+ *  own English text is the fallback (an edited view model may not give pct). */
+function words(p, keys, fallback) {
+  if (p.state === "none") return t(keys.none);
+  if (p.pct === undefined || p.pct === null) return fallback;
+  return t(keys[p.reason === "small" ? "small" : p.state] ?? keys.unsure, { digit: p.digit, pct: p.pct });
 }

@@ -1,12 +1,25 @@
 // Sample buttons: real MNIST test images from data/samples.json (made by build.py).
 // Format: {"samples": [{"index", "label", "pixels": [784 ints 0..255], "cnn_pred"}]}.
 
+import { onLang, t } from "./i18n.js";
+
 /** Fill `root` with one button per sample; onPick(pixels, event) when one is clicked. */
 export async function loadSamples(root, onPick) {
   const res = await fetch("./data/samples.json");
   if (!res.ok) throw new Error(`data/samples.json: HTTP ${res.status}`);
   const { samples } = await res.json();
-  for (const s of samples) root.appendChild(button(s, onPick));
+  const buttons = samples.map((s) => button(s, onPick));
+  root.append(...buttons);
+  onLang(() => buttons.forEach(describe));
+}
+
+/** The button's accessible name and tooltip, in the current language. */
+function describe(b) {
+  const d = b.dataset;
+  const what = d.cnnPred ? t("samples.wrong", { index: d.sample, label: d.label, pred: d.cnnPred })
+                         : t("samples.one", { index: d.sample, label: d.label });
+  b.setAttribute("aria-label", what);
+  b.title = what;
 }
 
 function button(s, onPick) {
@@ -19,10 +32,7 @@ function button(s, onPick) {
     b.classList.add("wrong");
     b.dataset.cnnPred = String(s.cnn_pred);
   }
-  const what = `MNIST test image ${s.index}, labelled ${s.label}` +
-    (wrong ? `; the cnn model reads it as ${s.cnn_pred}` : "");
-  b.setAttribute("aria-label", what);
-  b.title = what;
+  describe(b);
   const c = document.createElement("canvas");
   c.width = c.height = 28;
   const ctx = c.getContext("2d");

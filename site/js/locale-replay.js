@@ -1,0 +1,188 @@
+// Stroke replay: the ten probabilities after each stroke of the drawing (one point per stroke),
+// and a scrubber (#replay-scrub) that puts the first k strokes back on the pad, so everything on
+// the page follows. The prefixes are drawn with the pad's own code (same pixels as the pad) and
+// read by Python in one call (features/replay.py): the chart shows Python's numbers only.
+
+import { onLang, t } from "./i18n.js";
+import { SIZE } from "./pad.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const W = 320, H = 150, L = 34, R = 22, T = 10, B = 28;        // viewBox and margins
+// Okabe-Ito, for the digits that lead at some stroke; the rest are thin grey lines.
+const COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#000000"];
+const MAX_STROKES = 64;                                           // features/replay.py MAX_PREFIXES
+
+function el(tag, attrs, parent) {
+  const e = document.createElementNS(SVG, tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  parent?.appendChild(e);
+  return e;
+}
+
+export function initReplay() {
+  const section = document.createElement("section");
+  section.className = "replay";
+  section.setAttribute("aria-labelledby", "replay-h");
+  const h = Object.assign(document.createElement("h3"), { id: "replay-h" });
+  const note = Object.assign(document.createElement("p"), { className: "note replay-note" });
+  const svg = el("svg", { id: "replay", viewBox: `0 0 ${W} ${H}`, role: "img", "data-points": "0" });
+  const label = Object.assign(document.createElement("label"), { className: "replay-scrub" });
+  const labelText = document.createElement("span");
+  const scrub = Object.assign(document.createElement("input"),
+    { type: "range", id: "replay-scrub", min: "0", max: "0", step: "1", value: "0", disabled: true });
+  const out = document.createElement("output");
+  out.htmlFor = "replay-scrub";
+  label.append(labelText, scrub, out);
+  section.append(h, svg, label, note);
+
+  const r = { full: [], k: 0, model: null, data: null, base: null, pending: 0 };
+
+  function words() {
+    h.textContent = t("replay.heading");
+    note.textContent = r.full.length ? t("replay.note") : t("replay.empty");
+    svg.setAttribute("aria-label", t("replay.chart"));
+    labelText.textContent = t("replay.scrub");
+    out.textContent = t("replay.value", { k: r.k, n: r.full.length });
+    scrub.setAttribute("aria-valuetext", out.textContent);
+    if (r.data) draw();
+  }
+
+  /** After every update: is the pad still showing a prefix the replay put there? Else start over. */
+  addEventListener("digitlab:update", (e) => {
+    const pad = window.digitlab.pad;
+    if (pad.active) return;                                  // mid-stroke: wait for its end
+    const model = e.detail.model;
+    if (model === r.model && pad.base === r.base && samePrefix(pad.strokes, r.full, r.k)) {
+      if (r.k === r.full.length && !sameProbs(e.detail.result.probs, r)) recompute(model);   // damage, edits
+      return;
+    }
+    r.full = pad.strokes.slice(0, MAX_STROKES).map((s) => ({ w: s.w, pts: s.pts.slice() }));
+    r.k = r.full.length;
+    r.model = model;
+    r.base = pad.base;
+    recompute(model);
+  });
+
+  function recompute(model) {
+    clearTimeout(r.pending);
+    r.pending = setTimeout(() => {          // after the frame that showed the update
+      r.data = r.full.length ? window.digitlab.call("replay.probs",
+        { pixels: prefixes(r.full, r.base), count: r.full.length, model }) : null;
+      scrub.max = String(r.full.length);
+      scrub.value = String(r.k);
+      scrub.disabled = r.full.length === 0;
+      words();
+      if (!r.data) svg.replaceChildren();
+      svg.dataset.points = String(r.data ? r.data.count : 0);
+    }, 0);
+  }
+
+  scrub.addEventListener("input", () => {
+    r.k = Number(scrub.value);
+    window.digitlab.pad.setStrokes(r.full.slice(0, r.k));
+    if (r.base) window.digitlab.pad.base = r.base;
+    window.digitlab.pad.redraw();
+    window.digitlab.update();
+    words();
+  });
+
+  /** The chart: one polyline per digit over the strokes, one point per stroke, a marker at k. */
+  function draw() {
+    const { count, probs, pct, digits } = r.data;
+    const x = (i) => L + (count > 1 ? (i * (W - L - R)) / (count - 1) : (W - L - R) / 2);
+    const y = (p) => T + (1 - p) * (H - T - B);
+    svg.replaceChildren();
+    const axes = el("g", { class: "axes" }, svg);
+    for (const p of [0, 0.5, 1]) {
+      el("line", { x1: L, x2: W - R, y1: y(p), y2: y(p), class: "grid" }, axes);
+      el("text", { x: L - 4, y: y(p) + 3, class: "tick y" }, axes).textContent = String(p);
+    }
+    el("text", { x: (L + W - R) / 2, y: H - 4, class: "axis" }, axes).textContent = t("replay.axisX");
+    const leaders = [...new Set(digits.filter((d) => d >= 0))];
+    const colour = (d) => COLOURS[leaders.indexOf(d) % COLOURS.length];
+    const lines = el("g", { class: "lines" }, svg);
+    const ends = [];                                           // the leaders' end labels, spread below
+    for (let d = 0; d < 10; d++) {
+      const pts = Array.from({ length: count }, (_, i) => `${x(i).toFixed(1)},${y(probs[i * 10 + d]).toFixed(1)}`);
+      const lead = leaders.includes(d);
+      const line = el("polyline", { points: pts.join(" "), "data-digit": d, class: lead ? "lead" : "rest" }, lines);
+      if (lead) {
+        line.style.stroke = colour(d);
+        const end = el("text", { x: x(count - 1) + 5, y: y(probs[(count - 1) * 10 + d]) + 4, class: "end" }, lines);
+        end.textContent = String(d);
+        end.style.fill = colour(d);
+        ends.push(end);
+      }
+    }
+    spread(ends, 10, T + 4, H - B + 4);
+    el("line", { x1: x(r.k - 1), x2: x(r.k - 1), y1: T, y2: H - B, class: "marker", "data-k": r.k }, svg)
+      .style.display = r.k > 0 ? "" : "none";
+    const points = el("g", { class: "points" }, svg);
+    for (let i = 0; i < count; i++) {
+      const d = digits[i];
+      const g = el("g", { class: "pt", "data-stroke": i + 1, "data-digit": d,
+                          "data-p": d >= 0 ? probs[i * 10 + d] : 0 }, points);
+      if (d >= 0) {
+        const c = el("circle", { cx: x(i), cy: y(probs[i * 10 + d]), r: 3.2 }, g);
+        c.style.fill = colour(d);
+        el("title", {}, g).textContent = t("replay.point", { k: i + 1, digit: d, pct: pct[i * 10 + d] });
+      }
+      el("text", { x: x(i), y: H - B + 11, class: "tick x" }, g).textContent =
+        count <= 16 || (i + 1) % 5 === 0 ? String(i + 1) : "";
+    }
+  }
+
+  words();
+  onLang(words);
+  return section;
+}
+
+/** Move text labels apart vertically (at least `gap` between baselines), within [top, bottom]. */
+function spread(labels, gap, top, bottom) {
+  const ys = labels.map((e) => Number(e.getAttribute("y")));
+  const order = ys.map((_, i) => i).sort((a, b) => ys[a] - ys[b]);
+  let prev = -Infinity;
+  for (const i of order) prev = ys[i] = Math.max(ys[i], prev + gap);
+  const over = Math.max(0, prev - bottom);                     // pushed past the bottom: shift all up
+  for (const i of order) ys[i] = Math.max(top, ys[i] - over);
+  labels.forEach((e, i) => e.setAttribute("y", ys[i].toFixed(1)));
+}
+
+/** Is `strokes` exactly the first k strokes of `full`? */
+function samePrefix(strokes, full, k) {
+  if (strokes.length !== k || k > full.length) return false;
+  for (let i = 0; i < k; i++) {
+    const a = strokes[i].pts, b = full[i].pts;
+    if (strokes[i].w !== full[i].w || a.length !== b.length || a[0] !== b[0] || a[a.length - 1] !== b[b.length - 1]) return false;
+  }
+  return true;
+}
+
+/** Does the live update's probs match the chart's last point (nothing but the strokes changed)? */
+function sameProbs(probs, r) {
+  if (!r.data || !r.data.count) return !probs;
+  if (!probs) return false;
+  const last = (r.data.count - 1) * 10;
+  for (let d = 0; d < 10; d++) if (Math.abs(probs[d] - r.data.probs[last + d]) > 1e-5) return false;   // batch vs single forward: float32 rounding
+  return true;
+}
+
+/** The first 1..n strokes drawn as the pad draws them: Uint8Array(n * SIZE * SIZE) of alpha. */
+function prefixes(strokes, base) {
+  const c = document.createElement("canvas");
+  c.width = c.height = SIZE;
+  const ctx = c.getContext("2d", { willReadFrequently: true });
+  const out = new Uint8Array(strokes.length * SIZE * SIZE);
+  const pad = window.digitlab.pad;
+  if (base) {
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(base, 0, 0, SIZE, SIZE);
+  }
+  strokes.forEach((s, k) => {
+    pad._path(ctx, SIZE, s, 0);                // stroke k on top of strokes 0..k-1: the pad's own code
+    const rgba = ctx.getImageData(0, 0, SIZE, SIZE).data;
+    const o = k * SIZE * SIZE;
+    for (let i = 0, j = 3; i < SIZE * SIZE; i++, j += 4) out[o + i] = rgba[j];
+  });
+  return out;
+}
