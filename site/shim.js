@@ -9,6 +9,8 @@ import { Pad } from "./js/pad.js";
 import { Diagram } from "./js/diagram.js";
 import { Output } from "./js/output.js";
 import { loadSamples } from "./js/samples.js";
+import { onLang, register, t } from "./js/i18n.js";
+import robust from "./js/strings/robust.js";
 import { t } from "./js/i18n.js";
 
 const $ = (s) => document.querySelector(s);
@@ -52,6 +54,34 @@ function fail(title, detail) {
   setStatus("error", t("status.error", { title }));
   state.failed = true;
 }
+
+// ---- faults that leave the page working (issue #8) ----------------------------------------
+
+register(robust);
+const retry = $("#retry");
+retry.addEventListener("click", () => location.reload());   // a failed start: try it all again
+const faults = [];   // [{model, message, fallback}]: shipped models whose files are damaged
+
+/** Banner lines for the damaged models, in the current language (user text only as textContent). */
+function showFaults() {
+  retry.textContent = t("robust.retry");
+  const box = $("#faults");
+  if (!faults.length) return;
+  box.querySelector(".faults-title").textContent = t("robust.faults.title");
+  box.querySelector(".faults-list").replaceChildren(...faults.map((f) => {
+    const li = document.createElement("li");
+    li.dataset.model = f.model;
+    li.textContent = t("robust.fault", f) + (f.fallback ? " " + t("robust.fallback", { model: f.fallback }) : "");
+    return li;
+  }));
+  for (const f of faults) {
+    const opt = [...$("#model").options].find((o) => o.value === f.model);
+    if (opt) opt.title = t("robust.unavailable", f);
+  }
+  box.hidden = false;
+}
+onLang(showFaults);
+showFaults();
 
 // ---- loading progress ------------------------------------------------------------------
 
@@ -126,7 +156,9 @@ function schedule(t) {
 function frame() {
   const t = state.pending;
   state.pending = null;
-  if (!state.py || state.failed) return;     // attach() classifies whatever is drawn by then
+  // t === null: attach() cancelled the pending input and scheduled its own frame, so two frames
+  // came; the second has nothing new (and measuring from null would throw).
+  if (t === null || !state.py || state.failed) return;     // attach() classifies whatever is drawn by then
   update(t);
 }
 
@@ -189,6 +221,20 @@ window.digitlab = {
   },
   fail,
   progress: (text) => setStatus("loading", text),
+  /** Python found model `name`'s shipped files damaged (digitlab.web.bridge.App.check): switch it
+   *  off in the picker and say which file and what is wrong; if it is the model in use, move to
+   *  `fallback`. The page keeps working. */
+  modelFault(name, message, fallback) {
+    const opt = [...$("#model").options].find((o) => o.value === name);
+    if (opt) opt.disabled = true;
+    const moved = state.model === name && fallback && fallback !== name;
+    if (moved) {
+      state.model = fallback;
+      $("#model").value = fallback;
+    }
+    faults.push({ model: name, message: String(message), fallback: moved ? fallback : null });
+    showFaults();
+  },
   /** A Python function an instrument registered (digitlab.web.registry): name, args -> plain JS.
    *  Throws before Python is ready; instruments start on the "digitlab:ready" event. */
   call(name, args = {}) {

@@ -26,16 +26,18 @@ import importlib
 import pkgutil
 import time
 import traceback
+import zipfile
 
 import numpy as np
 from js import CustomEvent, Object, window
 from pyodide.ffi import create_proxy, to_js
 
-from .. import models, preprocess, viewmodel
+from .. import models, preprocess, viewmodel, weights
 from ..core import Network
 from . import checks, features, live, presets, registry
 
 PAD = 280   # side of the pad's offscreen copy, px (site/js/pad.js SIZE)
+FALLBACK = ("cnn", "cnn-small", "mlp-128-64-32", "mlp-128-64", "mlp-25-25")   # most accurate first
 
 
 class App:
@@ -47,12 +49,36 @@ class App:
         self.specs = {}                                  # name -> (layer specs, input shape, params)
         self.pad = np.zeros(PAD * PAD, np.uint8)         # reused buffer for the pad's pixels
         self.live = live.Live(on_swap=self.rebuild)      # the editable modules
+        self.faults = {}                                 # name -> what is wrong with its shipped files
 
     def model(self, name):
+        """-> (Network, Diagram) of `name`; a model whose files failed `check` runs as its fallback."""
         if name not in self.nets:
-            self.shipped[name] = models.load(name)
+            if name in self.faults:
+                return self.model(self.fallback(name))
+            if name not in self.shipped:
+                self.shipped[name] = models.load(name)
             self.put(name, self.shipped[name])
         return self.nets[name]
+
+    def check(self):
+        """Load and validate every shipped model's files (manifest, sha256, array shapes): ~12 ms
+        for all five in CPython. -> {name: problem} for those that failed, kept in self.faults."""
+        for name in models.ARCHS:
+            if name in self.shipped or name in self.faults:
+                continue
+            try:
+                self.shipped[name] = models.load(name)
+            except weights.WeightsError as e:
+                self.faults[name] = _problem(name, e)
+        return self.faults
+
+    def fallback(self, name):
+        """The most accurate model whose files are good, instead of `name`."""
+        for other in (name, *FALLBACK):
+            if other in models.ARCHS and other not in self.faults:
+                return other
+        raise weights.WeightsError("no model's files could be loaded: " + "; ".join(self.faults.values()))
 
     def put(self, name, net):
         """Run `net` under `name` from now on (a damaged or trained copy, or a new name)."""
@@ -202,6 +228,19 @@ def _bytes(rgba):
     return rgba.reshape(-1).view(np.uint8)
 
 
+def _problem(name, err):
+    """What is wrong with `name`'s files, for the banner: the WeightsError `err`, made plainer
+    where it hides the cause. A missing file reaches Python as the server's HTML error page
+    (PyScript writes whatever body the fetch got), and a truncated npz fails its hash first."""
+    for path in (models.weights_dir() / f"{name}.json", models.weights_dir() / f"{name}.npz"):
+        if not path.exists() or path.read_bytes()[:64].lstrip().startswith(b"<"):
+            return f"{path}: the file is missing (the server sent no such file)"
+    npz = models.weights_dir() / f"{name}.npz"
+    if not zipfile.is_zipfile(npz):
+        return f"{npz}: the file is truncated or not an npz ({npz.stat().st_size:,} bytes)"
+    return str(err)
+
+
 def _js(obj):
     """dicts -> JS objects, lists -> Arrays, numpy arrays -> typed arrays (copied)."""
     return to_js(obj, dict_converter=Object.fromEntries)
@@ -211,7 +250,10 @@ def main():
     """Load the page's model, hand the editor and then the shim their functions. Errors go to the banner."""
     try:
         app = App()
-        name = str(window.digitlab.model)
+        window.digitlab.progress("Checking the model files…")
+        for bad, problem in app.check().items():        # switched off in the picker, named in a banner
+            window.digitlab.modelFault(bad, problem, app.fallback(bad))
+        name = app.fallback(str(window.digitlab.model))
         window.digitlab.progress(f"Loading the {name} weights…")
         app.model(name)
         edit = {"files": create_proxy(app.edit_files), "apply": create_proxy(app.edit_apply),

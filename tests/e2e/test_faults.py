@@ -1,0 +1,193 @@
+"""Faults the page must survive: damaged model files, a runtime that does not arrive.
+
+The site is served as usual, but Playwright answers some requests with a damaged copy of the
+shipped file (missing, truncated, wrong hash, wrong shape), the way a half-finished upload or a
+bad cache would serve it. Each damaged model must be named with its file and problem in a
+banner and switched off in the picker, and every other model must work on, checked against
+CPython on the very weights the page was served.
+
+Run: python3 build.py build && python3 -m pytest tests/e2e/test_faults.py
+"""
+
+import hashlib
+import io
+import json
+
+import numpy as np
+import pytest
+
+from digitlab import models
+
+from .conftest import DIGITS, READY_TIMEOUT_MS, SCREENSHOTS, App
+
+pytestmark = pytest.mark.e2e
+
+NOT_FOUND = "Failed to load resource: the server responded with a status of 404"
+
+
+def weights_bytes(dist_dir, name, ext):
+    return (dist_dir / "weights" / f"{name}.{ext}").read_bytes()
+
+
+def missing(dist_dir, name, ext):
+    """As a static server answers a file that is not there."""
+    return {"status": 404, "content_type": "text/html",
+            "body": "<!DOCTYPE HTML><html><body><h1>Error response</h1><p>404 File not found</p></body></html>"}
+
+
+def truncated(dist_dir, name, ext):
+    data = weights_bytes(dist_dir, name, ext)
+    return {"status": 200, "body": data[: len(data) // 2]}
+
+
+def wrong_hash(dist_dir, name, ext):
+    """One byte flipped inside the arrays: still a readable npz, but not the one the manifest names."""
+    data = bytearray(weights_bytes(dist_dir, name, ext))
+    data[len(data) // 2] ^= 0xFF
+    return {"status": 200, "body": bytes(data)}
+
+
+def reshaped(dist_dir, name):
+    """-> (npz bytes, manifest text): the last layer's bias one entry short, and a manifest whose
+    sha256 matches that npz, so only the shape check can catch it."""
+    with np.load(dist_dir / "weights" / f"{name}.npz") as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["out.b"] = arrays["out.b"][:-1]
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    manifest = json.loads(weights_bytes(dist_dir, name, "json"))
+    manifest["npz_sha256"] = hashlib.sha256(buf.getvalue()).hexdigest()
+    return buf.getvalue(), json.dumps(manifest)
+
+
+def wrong_layers(dist_dir, name, ext):
+    """A manifest whose layer list disagrees with the arrays (fc1 one unit wider)."""
+    manifest = json.loads(weights_bytes(dist_dir, name, ext))
+    for layer in manifest["layers"]:
+        if layer["name"] == "fc1":
+            layer["out"] += 1
+        if layer["name"] == "out":
+            layer["in"] += 1
+    return {"status": 200, "content_type": "application/json", "body": json.dumps(manifest)}
+
+
+def serve_damaged(context, site_url, files):
+    """files: {"weights/<name>.<ext>": route.fulfill kwargs}."""
+    def answer_with(answer):
+        return lambda route: route.fulfill(**answer)
+    for rel, answer in files.items():
+        context.route(site_url + rel, answer_with(answer))
+
+
+def faults(app):
+    """The fault banner's lines per model, and which picker options are switched off."""
+    lines = app.page.eval_on_selector_all("#faults li", "es => es.map(e => [e.dataset.model, e.textContent])")
+    off = app.page.eval_on_selector_all("#model option", "os => os.filter(o => o.disabled).map(o => o.value)")
+    return dict(lines), sorted(off)
+
+
+def check_reads_like_cpython(app, dist_dir, model):
+    """Draw a 7 on `model`; the page's probabilities equal CPython's on the served weights."""
+    app.draw(DIGITS[7])
+    snap = app.snapshot()
+    assert snap["model"] == model
+    net = models.load(model, root=dist_dir / "weights")
+    probs = net.forward(np.asarray(snap["input"], np.float32).reshape(1, 784)).probs[0]
+    np.testing.assert_allclose(snap["probs"], probs, atol=1e-5)
+    assert int(np.argmax(probs)) == 7
+    assert app.prediction()["digit"] == "7"
+
+
+def real_errors(app):
+    return [e for e in app.errors if NOT_FOUND not in e]
+
+
+def test_damaged_models_are_named_switched_off_and_the_rest_work(browser, site_url, dist_dir):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    serve_damaged(context, site_url, {
+        "weights/mlp-25-25.npz": missing(dist_dir, "mlp-25-25", "npz"),
+        "weights/mlp-128-64.npz": truncated(dist_dir, "mlp-128-64", "npz"),
+        "weights/mlp-128-64-32.npz": wrong_hash(dist_dir, "mlp-128-64-32", "npz"),
+        "weights/cnn-small.json": wrong_layers(dist_dir, "cnn-small", "json"),
+    })
+    try:
+        app = App(context, site_url).open()
+        lines, off = faults(app)
+        assert off == ["cnn-small", "mlp-128-64", "mlp-128-64-32", "mlp-25-25"]
+        assert app.page.locator("#faults").is_visible()
+        assert "weights/mlp-25-25.npz" in lines["mlp-25-25"] and "missing" in lines["mlp-25-25"]
+        assert "weights/mlp-128-64.npz" in lines["mlp-128-64"] and "truncated" in lines["mlp-128-64"]
+        assert "weights/mlp-128-64-32.npz" in lines["mlp-128-64-32"] and "sha256" in lines["mlp-128-64-32"]
+        assert "weights/cnn-small" in lines["cnn-small"] and "shape" in lines["cnn-small"]
+        assert all("instead" not in line for line in lines.values())     # the default model was fine
+        assert app.page.get_attribute("#status", "data-state") == "ready"
+        assert app.page.locator("#error").is_hidden()
+        check_reads_like_cpython(app, dist_dir, "cnn")
+        # A disabled option cannot be chosen; a URL asking for it is answered by the fallback.
+        with pytest.raises(Exception):
+            app.page.select_option("#model", "mlp-25-25", timeout=1000)
+        assert real_errors(app) == [], app.errors
+        assert app.foreign_requests() == []
+    finally:
+        context.close()
+
+
+def test_a_damaged_default_model_falls_back_and_says_so(browser, site_url, dist_dir):
+    npz, manifest = reshaped(dist_dir, "cnn")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    serve_damaged(context, site_url, {
+        "weights/cnn.npz": {"status": 200, "body": npz},
+        "weights/cnn.json": {"status": 200, "content_type": "application/json", "body": manifest},
+        "weights/mlp-25-25.json": truncated(dist_dir, "mlp-25-25", "json"),
+    })
+    try:
+        app = App(context, site_url).open("?model=cnn")
+        lines, off = faults(app)
+        assert off == ["cnn", "mlp-25-25"]
+        assert "weights/cnn.npz" in lines["cnn"] and "out.b has shape (9,)" in lines["cnn"], lines
+        assert "Using cnn-small instead" in lines["cnn"]
+        assert "weights/mlp-25-25.json" in lines["mlp-25-25"] and "not valid JSON" in lines["mlp-25-25"]
+        assert app.page.input_value("#model") == "cnn-small"
+        check_reads_like_cpython(app, dist_dir, "cnn-small")
+        app.choose("mlp-128-64")                       # the others keep working, as before
+        assert app.snapshot()["model"] == "mlp-128-64"
+        assert app.prediction()["digit"] == "7"
+        assert real_errors(app) == [], app.errors
+    finally:
+        context.close()
+
+
+def test_the_fault_banner_speaks_japanese(browser, site_url, dist_dir):
+    """The banner's own words follow ?lang=ja; the file's problem stays as Python wrote it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    serve_damaged(context, site_url, {"weights/cnn.npz": truncated(dist_dir, "cnn", "npz")})
+    try:
+        app = App(context, site_url).open("?lang=ja")
+        line = app.page.text_content("#faults li")
+        assert "使えません" in line and "weights/cnn.npz" in line and "代わりに cnn-small" in line
+        assert app.page.input_value("#model") == "cnn-small"
+        app.page.screenshot(path=str(SCREENSHOTS / "faults-phone-ja.png"), full_page=False)
+        assert real_errors(app) == [], app.errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("blocked", ["vendor/pyodide/pyodide.asm.wasm", "vendor/pyodide/numpy-*.whl"])
+def test_a_runtime_that_does_not_load_shows_an_error_and_retry_works(browser, site_url, blocked):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.route(site_url + blocked, lambda route: route.abort("failed"))
+    try:
+        page.goto(site_url)
+        page.wait_for_selector("#status[data-state=error]", timeout=READY_TIMEOUT_MS)
+        assert page.locator("#error").is_visible()
+        text = page.text_content("#error")
+        assert len(page.text_content("#error .error-text")) > 10, text
+        assert page.locator("#retry").is_visible()
+        page.screenshot(path=str(SCREENSHOTS / f"runtime-fault-{blocked.split('/')[-1][:5]}.png"))
+        page.unroute(site_url + blocked)
+        page.click("#retry")                                   # reloads: this time it starts
+        page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
+        assert page.locator("#error").is_hidden()
+    finally:
+        context.close()
