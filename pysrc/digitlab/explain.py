@@ -13,6 +13,9 @@ instruments (digitlab.web.features.why / .maths) show what these return.
 
 import numpy as np
 
+from .core import activations
+from .core.layers import im2col
+
 HIDDEN_KINDS = ("dense", "conv2d")   # layers whose units (or channels) can be switched off
 
 
@@ -58,17 +61,56 @@ def hidden_layers(net):
     return [i for i, l in enumerate(net.layers[:-1]) if l.kind in HIDDEN_KINDS]
 
 
+def next_weighted(net, i):
+    """The first dense or conv layer after i if only pooling / flattening lies between, else None.
+
+    Those keep channels apart and map a zero channel to zeros, so switching a unit of layer i
+    off only removes its own terms from that layer's z.
+    """
+    for m in range(i + 1, len(net.layers)):
+        kind = net.layers[m].kind
+        if kind in HIDDEN_KINDS:
+            return m
+        if kind not in ("maxpool2d", "flatten"):
+            return None
+    return None
+
+
+def unit_terms(net, trace, i, m):
+    """What each unit of layer i adds to layer m's z. -> (n_units, *z_m.shape) float32."""
+    x_m = trace.layers[m - 1].a[0]                          # layer m's input, (n,) or (h, w, n)
+    n = trace.layers[i].a.shape[-1]
+    layer = net.layers[m]
+    W = net.params[layer.name]["W"]
+    if layer.kind == "dense" and x_m.ndim == 1 and x_m.size == n:
+        return x_m[:, None] * W                              # dense after dense: a_j * W[j]
+    if layer.kind == "dense":                                # after flatten: NHWC, channel fastest
+        channel = np.arange(x_m.size) % n
+        return np.stack([x_m[channel == j] @ W[channel == j] for j in range(n)])
+    ho, wo = x_m.shape[0] - layer.kh + 1, x_m.shape[1] - layer.kw + 1
+    return np.stack([(im2col(x_m[None, :, :, j:j + 1], layer.kh, layer.kw)
+                      @ W[:, :, j, :].reshape(-1, layer.c_out)).reshape(ho, wo, layer.c_out)
+                     for j in range(n)])
+
+
 def ablate_layer(net, trace, i):
     """Switch off each unit of layer i in turn (its output a set to 0; a conv's whole channel).
 
-    -> logits (n_units, 10) float32: row j is the network's scores with unit j off.
-    One batched pass through the rest of the network instead of n_units passes.
+    -> logits (n_units, 10): row j is the network's scores with unit j off. The next dense or
+    conv layer's z loses just unit j's terms (see next_weighted), so that layer is not run again
+    n times; the layers after it run once on a batch of n.
     """
     a = trace.layers[i].a[0]                              # (n,) dense or (h, w, c) conv
     n = a.shape[-1]
-    batch = np.repeat(a[None], n, axis=0)                 # (n, ...) copies of this layer's output
-    batch[(np.arange(n),) + (slice(None),) * (a.ndim - 1) + (np.arange(n),)] = 0
-    return run_from(net, i, batch)
+    m = next_weighted(net, i)
+    if m is None:                                         # run the rest on n copies, one unit off each
+        batch = np.repeat(a[None], n, axis=0)
+        batch[(np.arange(n),) + (slice(None),) * (a.ndim - 1) + (np.arange(n),)] = 0
+        return run_from(net, i, batch)
+    Z = trace.layers[m].z[0][None] - unit_terms(net, trace, i, m)      # (n, *z_m.shape)
+    if m == len(net.layers) - 1:
+        return Z
+    return run_from(net, m, activations.apply(net.layers[m].activation, Z))
 
 
 def softmax64(z):

@@ -85,7 +85,7 @@ def switched_off(net, layer, unit):
     return damaged
 
 
-@pytest.mark.parametrize("arch", ["mlp-25-25", "mlp-128-64-32", "cnn-small"])
+@pytest.mark.parametrize("arch", ARCHS)
 def test_ablation_matches_re_running_a_damaged_copy(arch, digits):
     net = models.load(arch)
     x = digits[0][5].reshape(1, 784)
