@@ -54,6 +54,12 @@ class Trainer:
         self.steps_per_epoch = math.ceil(len(self.X) / self.cfg.batch_size)
         self.iteration, self.epoch, self._order, self._pos = 0, 0, None, 0
 
+    def set_data(self, X, y):
+        """Train on new data from the next minibatch on (a new epoch order is drawn)."""
+        self.X, self.y = np.asarray(X, np.float32).reshape(-1, 28, 28), np.asarray(y, np.int64)
+        self.steps_per_epoch = math.ceil(len(self.X) / self.cfg.batch_size)
+        self._order, self._pos = None, 0
+
     def lr_at(self, t):
         if self.cfg.schedule == "constant":
             return self.cfg.lr
