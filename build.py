@@ -169,6 +169,8 @@ def assemble(tmp):
     py_files = copy_package(tmp / "py")
     weights = copy_weights(tmp / "weights")
     model = make_samples(tmp, weights)
+    from buildlib import trainset  # data/trainset.npz, fetched by the training panel only when it opens
+    trainset.make(tmp)
     from buildlib import evalset  # Break It's MNIST test sample, fetched by the page on first use
     evalset.make(tmp)
     write_json(tmp / "pyscript.json", pyscript_config(py_files, weights))
