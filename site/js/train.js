@@ -1,1 +1,249 @@
-// train: filled by its instrument
+// Training in the page (issue #6). Python (digitlab.web.features.training) owns the network,
+// the training loop and every number; this file builds the panel, sends the set-up, and asks for
+// one bounded slice of training per animation frame (FrameDriver.run), then draws what came back.
+//
+// Loop: requestAnimationFrame -> call("train.run", {budget_ms}) -> counters + chart points ->
+// every ~100 ms digitlab.update() re-reads the drawing with the weights of the moment (the
+// "trained" model is selected while training), and its links flash where the weights moved.
+
+import { t, register, onLang, apply } from "./i18n.js";
+import strings from "./strings/train.js";
+import { buildPanel } from "./train-dom.js";
+import { LineChart } from "./train-charts.js";
+import { initTeach } from "./train-teach.js";
+import { initIO, addModelOption } from "./train-io.js";
+import { slowStep, flashLinks } from "./train-slow.js";
+
+register(strings);
+const BUDGET_MS = 10;         // training per frame, leaving ~7 ms of a 60 Hz frame to the browser
+const SHARED_MS = 3;          // in the frame where the drawing's update also runs (~5 ms in Python)
+const REDRAW_MS = 100;        // how often the main diagram re-reads the drawing while training
+const ui = buildPanel(document.querySelector("#train-mount"));
+const charts = {
+  loss: new LineChart(ui.lossSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test" }]),
+  acc: new LineChart(ui.accSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test" }], { min: 0, max: 1 }),
+};
+const S = { state: "idle", loaded: false, last: null, lastRedraw: 0, frames: [], work: [], prevTs: 0, busy: false };
+const call = (name, args) => window.digitlab.call(name, args);
+const fmt = (v, d = 3) => (v === null || v === undefined ? t("train.none") : Number(v).toPrecision(d));
+
+// ---- opening: fetch the subset only now (the service worker keeps it once fetched) -------
+
+ui.open.addEventListener("click", () => {
+  const opening = ui.body.hidden;
+  ui.body.hidden = !opening;
+  ui.root.dataset.open = String(opening);
+  ui.open.setAttribute("aria-expanded", String(opening));
+  if (opening && !S.loaded) load();
+});
+
+async function load() {
+  if (S.loading) return;
+  S.loading = true;
+  ui.loading.textContent = t("train.loading");
+  try {
+    const res = await fetch("./data/trainset.npz");
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    await pythonReady();
+    call("train.data", { npz: bytes });
+    S.loaded = true;
+    ui.loading.textContent = "";
+    teach.sync();
+    configure();
+  } catch (err) {
+    ui.loading.textContent = t("train.loadFailed", { error: String(err.message || err) });
+  } finally {
+    S.loading = false;
+  }
+}
+
+function pythonReady() {
+  if (window.digitlab?.ready) return Promise.resolve();
+  return new Promise((ok) => addEventListener("digitlab:ready", ok, { once: true }));
+}
+
+// ---- set-up ----------------------------------------------------------------------------------
+
+const lrValue = () => 10 ** Number(ui.lr.value);
+
+function settings() {
+  return {
+    layers: ui.layers.value, activation: ui.activation.value, optimizer: ui.optimizer.value,
+    lr: lrValue(), batch: Number(ui.batch.value), loss: ui.loss.value,
+    digits: ui.digits.filter((c) => c.checked).map((c) => Number(c.value)),
+  };
+}
+
+function layersOk() {
+  const parts = ui.layers.value.split(",").map((s) => s.trim());
+  const ok = parts.length <= 4 && parts.every((p) => /^\d+$/.test(p) && +p >= 1 && +p <= 256);
+  ui.layers.setAttribute("aria-invalid", String(!ok));
+  return ok;
+}
+
+function showLr() {
+  const lr = lrValue();
+  ui.lrOut.textContent = lr >= 0.1 ? lr.toPrecision(2) : lr.toExponential(1);
+  ui.lr.dataset.lr = String(lr);
+  ui.lr.setAttribute("aria-valuetext", ui.lrOut.textContent);
+}
+
+/** Send the set-up; a rebuilt network is installed as "trained" and its charts start over. */
+function configure() {
+  showLr();
+  if (!S.loaded) return;
+  if (!layersOk() || !ui.digits.some((c) => c.checked)) {
+    ui.setupNote.textContent = t("train.layersBad");
+    return;
+  }
+  const res = call("train.config", settings());
+  if (res.rebuilt) installed(res);
+  else show(res);
+  ui.setupNote.textContent = res.pending ? t("train.pending") : "";
+}
+
+function installed(res) {
+  charts.loss.reset();
+  charts.acc.reset();
+  S.last = null;
+  addModelOption("trained", t("train.model", { arch: res.arch }));
+  if (S.state === "diverged") setState("idle");
+  show(res);
+  if (window.digitlab.model === "trained") window.digitlab.refresh();
+}
+
+for (const c of [ui.layers, ui.activation, ui.optimizer, ui.batch, ui.loss, ...ui.digits]) {
+  c.addEventListener("change", configure);
+}
+ui.lr.addEventListener("input", showLr);
+ui.lr.addEventListener("change", configure);
+
+// ---- the controls and the per-frame loop ---------------------------------------------------
+
+function setState(s) {
+  S.state = s;
+  ui.state.dataset.state = s;
+  ui.state.textContent = t(`train.state.${s}`);
+  ui.start.disabled = s === "running";
+  ui.pause.disabled = s !== "running";
+  ui.step.disabled = s === "running";
+}
+
+function useTrained() {
+  const sel = document.querySelector("#model");
+  if (sel.value !== "trained") {
+    sel.value = "trained";
+    sel.dispatchEvent(new Event("change"));
+  }
+}
+
+ui.start.addEventListener("click", () => {
+  if (!S.loaded) return;
+  if (S.state === "diverged") show(call("train.resume", {}));
+  useTrained();
+  setState("running");
+  S.prevTs = 0;
+  requestAnimationFrame(frame);
+});
+ui.pause.addEventListener("click", () => { if (S.state === "running") setState("paused"); });
+ui.reset.addEventListener("click", () => {
+  if (!S.loaded) return;
+  const running = S.state === "running";
+  installed(call("train.reset", {}));
+  setState(running ? "running" : "idle");
+  window.digitlab.update();
+});
+ui.step.addEventListener("click", async () => {
+  if (!S.loaded || S.busy) return;
+  if (S.state === "diverged") show(call("train.resume", {}));
+  useTrained();
+  if (S.state === "idle") setState("paused");
+  const res = call("train.step", { detail: ui.slow.checked });
+  show(res);
+  window.digitlab.update();
+  if (ui.slow.checked && res.layers) {
+    S.busy = true;
+    ui.step.disabled = true;
+    await slowStep(ui.slowBox, res.layers);
+    S.busy = false;
+    ui.step.disabled = S.state === "running";
+  }
+});
+
+function frame(ts) {
+  if (S.state !== "running") return;
+  if (S.prevTs) S.frames.push(ts - S.prevTs);
+  if (S.frames.length > 5000) S.frames.splice(0, 2500);
+  S.prevTs = ts;
+  const res = call("train.run", { budget_ms: S.updating ? SHARED_MS : BUDGET_MS });
+  S.updating = false;
+  S.work.push([res.ms, res.steps]);
+  if (S.work.length > 5000) S.work.splice(0, 2500);
+  show(res);
+  if (ts - S.lastRedraw > REDRAW_MS) {
+    S.lastRedraw = ts;
+    S.updating = true;          // the shim's update runs in the next frame, beside our next slice
+    window.digitlab.update();
+  }
+  if (S.state === "running") requestAnimationFrame(frame);
+}
+
+/** Counters, hooks and charts from one Python status. */
+function show(res) {
+  if (!res || !res.ready) return;
+  const r = S.last = { ...(S.last || {}), ...res };   // a status without step numbers keeps the last ones
+  const p = ui.progress;
+  p.dataset.iter = String(r.iter);
+  p.dataset.epoch = String(r.epoch);
+  if (r.loss !== undefined) p.dataset.loss = String(r.loss);
+  if (r.test_acc !== null) p.dataset.acc = String(r.test_acc);
+  progressText();
+  charts.loss.add("train", res.train_points.map((q) => [q[0], q[1]]));
+  charts.acc.add("train", res.train_points.map((q) => [q[0], q[2]]));
+  charts.loss.add("test", res.test_points.map((q) => [q[0], q[1]]));
+  charts.acc.add("test", res.test_points.map((q) => [q[0], q[2]]));
+  if (charts.loss.dirty) charts.loss.redraw();
+  if (charts.acc.dirty) charts.acc.redraw();
+  if (res.diverged) diverged(res.diverged);
+}
+
+function progressText() {
+  const r = S.last;
+  if (!r) return;
+  ui.progress.textContent = t("train.progress", {
+    iter: r.iter.toLocaleString("en"), epoch: r.epoch, loss: fmt(r.loss),
+    acc: r.test_acc === null ? t("train.none") : (100 * r.test_acc).toFixed(1) + "%", grad: fmt(r.grad_norm),
+  });
+  ui.testLegend.textContent = t("train.chart.test", { n: (r.n_test ?? 0).toLocaleString("en") });
+}
+
+function diverged(d) {
+  setState("diverged");
+  const what = t(`train.diverged.${d.reason}`, { loss: d.loss === null ? "" : Number(d.loss).toPrecision(3) });
+  ui.alert.textContent = t("train.diverged", { iter: d.iteration, what, lr: Number(d.lr).toPrecision(2), restored: d.restored });
+  ui.alert.hidden = false;
+  window.digitlab.update();
+}
+
+// Leaving the diverged state (Train, Step, Reset) hides the explanation.
+for (const b of [ui.start, ui.step, ui.reset]) b.addEventListener("click", () => {
+  if (S.state !== "diverged") ui.alert.hidden = true;
+});
+
+addEventListener("digitlab:update", (e) => {
+  if (e.detail.model === "trained" && e.detail.result.train_flash) flashLinks(e.detail.result.train_flash);
+});
+
+const teach = initTeach(ui, call, () => S.loaded, show);
+initIO(ui, call, () => S.loaded);
+onLang(() => { setState(S.state); progressText(); showLr(); apply(ui.root); });
+setState("idle");
+showLr();
+
+// For the benchmark and the tests: frame intervals (ms) while training, and
+// work: per frame [ms Python spent in train.run, training steps done].
+window.digitlabTrain = {
+  frames: () => S.frames.slice(), work: () => S.work.slice(),
+  clear: () => { S.frames = []; S.work = []; }, get state() { return S.state; },
+};

@@ -1,0 +1,163 @@
+"""Training in the page: the functions site/js/train.js calls, and the link-flash hook.
+
+    train.data {npz}              the shipped subset's bytes (fetched when the panel opens)
+    train.config {settings}       set-up changes (see train_session); installs "trained" if rebuilt
+    train.reset {}                new random weights; installs "trained"
+    train.run {budget_ms}         one animation frame's worth of training (FrameDriver.run)
+    train.step {detail}           one step; detail: per-layer numbers for the slow-motion view
+    train.resume {}               clear a divergence (the panel lowers the learning rate first)
+    train.sample {}               the pad as the network reads it: 784 uint8, or None if blank
+    train.personal {samples}      the personal set (localStorage), added to the training data
+    train.learn {pixels, label}   one visible step on one drawing: probabilities before and after
+
+The network is installed with `app.put("trained", net)` once per set-up; training changes its
+arrays in place, so every later update of the drawing uses the current weights.
+"""
+
+import numpy as np
+
+from ... import preprocess
+from ..registry import handler, on_result
+from .train_session import Session
+
+NAME = "trained"
+FLASHED = 10          # links flashed per update: those whose weight moved most since the last one
+SESSION = Session()
+_seen = {}            # layer -> W at the last update of "trained" (for the flash)
+
+
+def _install(app):
+    app.put(NAME, SESSION.net)
+    _seen.clear()
+    return {"name": NAME, "arch": SESSION.arch(), "params": SESSION.net.n_params(), **status()}
+
+
+def status(rep=None):
+    """The numbers the panel shows. rep: a driver Report (new chart points) or None."""
+    d = SESSION.driver
+    if d is None:
+        return {"ready": False}
+    tr = d.trainer
+    last = d.test_points[-1] if d.test_points else None
+    out = {"ready": True, "iter": d.iteration, "epoch": tr.epoch, "lr": tr.cfg.lr,
+           "test_acc": last.accuracy if last else None, "test_loss": last.loss if last else None,
+           "pending": SESSION.pending, "diverged": d.diverged, "n_train": len(tr.y), "n_test": len(d.y_test),
+           "train_points": [], "test_points": []}
+    if rep is not None:
+        out["steps"], out["ms"] = rep.steps, rep.seconds * 1e3
+        out["train_points"] = [[p.iteration, p.loss, p.accuracy] for p in rep.train]
+        out["test_points"] = [[p.iteration, p.loss, p.accuracy] for p in rep.test]
+        if rep.last is not None:
+            out.update(loss=rep.last.loss, batch_acc=rep.last.accuracy, grad_norm=rep.last.grad_norm)
+    return out
+
+
+@handler("train.data")
+def data(app, npz):
+    return SESSION.load(npz.to_bytes() if hasattr(npz, "to_bytes") else npz)
+
+
+@handler("train.config")
+def config(app, **settings):
+    done = SESSION.configure(settings)
+    if done["rebuilt"]:
+        SESSION.driver.evaluate_now()
+        return {**done, **_install(app)}
+    return {**done, **status()}
+
+
+@handler("train.reset")
+def reset(app):
+    SESSION.reset()
+    SESSION.driver.evaluate_now()
+    return _install(app)
+
+
+@handler("train.run")
+def run(app, budget_ms=8.0):
+    return status(SESSION.driver.run(float(budget_ms) / 1e3))
+
+
+@handler("train.resume")
+def resume(app):
+    SESSION.driver.resume()
+    return status()
+
+
+@handler("train.step")
+def step(app, detail=False):
+    """One step. With detail, also per layer (input first): mean |activation| on the batch,
+    the gradient's norm and the relative weight change, for the slow-motion animation."""
+    d = SESSION.driver
+    batch = d.trainer.next_batch()
+    before = {k: p["W"].copy() for k, p in SESSION.net.params.items()}
+    layers = _layer_numbers(batch) if detail else None
+    out = status(d.step_once(batch))
+    if layers:
+        for row in layers[1:]:
+            W = SESSION.net.params[row["id"]]["W"]
+            row["change"] = float(np.linalg.norm(W - before[row["id"]]) / (np.linalg.norm(before[row["id"]]) + 1e-12))
+    out["layers"] = layers
+    return out
+
+
+def _layer_numbers(batch):
+    net, cfg = SESSION.net, SESSION.driver.trainer.cfg
+    Xb, yb = batch
+    with np.errstate(all="ignore"):
+        trace = net.forward(Xb)
+        grads, _ = net.grads_and_loss(trace, yb, cfg.loss)
+    rows = [{"id": "in", "act": float(np.abs(trace.x).mean()), "grad": 0.0}]
+    for rec in trace.layers:
+        g = grads[rec.name]["W"]
+        rows.append({"id": rec.name, "act": float(np.abs(rec.a).mean()), "grad": float(np.linalg.norm(g))})
+    return rows
+
+
+@handler("train.sample")
+def sample(app):
+    """The current drawing as the network reads it, as 0-255 bytes (what the personal set keeps)."""
+    x = preprocess.to_mnist(app.pad.reshape(280, 280))
+    if not x.any():
+        return {"pixels": None}
+    return {"pixels": np.rint(x * 255).astype(np.uint8).reshape(-1)}
+
+
+@handler("train.personal")
+def personal(app, samples=()):
+    return {"count": SESSION.set_personal(list(samples)), **status()}
+
+
+@handler("train.learn")
+def learn(app, pixels, label):
+    """One step of the current optimiser on this one drawing."""
+    x = np.asarray(pixels, np.float32).reshape(1, 28, 28) / np.float32(255)
+    y = np.array([int(label)])
+    SESSION.driver.resume()                          # asked for explicitly: after a divergence too
+    before = SESSION.net.predict_proba(x)[0].astype(np.float64)
+    out = status(SESSION.driver.step_once((x, y)))
+    out["before"], out["after"] = before, SESSION.net.predict_proba(x)[0].astype(np.float64)
+    return out
+
+
+@on_result
+def flash(app, name, img, x, trace, out):
+    """For the drawn links of "trained": the FLASHED whose weight changed most since the last
+    update, as out["train_flash"] = [link ids] (empty when nothing moved)."""
+    view = out.get("view")
+    if name != NAME or SESSION.net is None or view is None or not view["links"]["ids"]:
+        return
+    params = SESSION.net.params
+    ids = view["links"]["ids"].split("\n")
+    moved = np.zeros(len(ids))
+    for k, lid in enumerate(ids):                    # "h1:17>out:3": W of out, row 17, column 3
+        src, dst = lid.split(">")
+        layer, j = dst.split(":")
+        old = _seen.get(layer)
+        if old is not None:
+            i = int(src.split(":")[1])
+            moved[k] = abs(float(params[layer]["W"][i, int(j)] - old[i, int(j)]))
+    for layer, p in params.items():
+        _seen[layer] = p["W"].copy()
+    top = np.argsort(-moved)[:FLASHED]
+    out["train_flash"] = [ids[k] for k in top if moved[k] > 0]

@@ -1,0 +1,85 @@
+// Live line charts (SVG) for the training panel: loss and accuracy over iterations, a train and
+// a test series each. Python sends the points ([iteration, loss, accuracy]); this only scales
+// them into the chart's box and writes one <polyline> per series.
+
+const SVG = "http://www.w3.org/2000/svg";
+const W = 320, H = 150, PAD = { l: 40, r: 16, t: 10, b: 24 };
+const MAX_POINTS = 600;   // older points are thinned two to one beyond this, so a polyline stays short
+
+function el(tag, attrs, parent) {
+  const e = document.createElementNS(SVG, tag);
+  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  if (parent) parent.appendChild(e);
+  return e;
+}
+
+function fmt(v) {
+  if (v === 0) return "0";
+  if (Math.abs(v) >= 100) return v.toFixed(0);
+  if (Math.abs(v) >= 1) return v.toFixed(1);
+  return v.toPrecision(2);
+}
+
+export class LineChart {
+  /** svg: an empty <svg>; series: [{key, cls}]; y: {min, max} fixed, or null to fit the data. */
+  constructor(svg, series, y = null) {
+    this.svg = svg;
+    this.fixedY = y;
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    this.frame = el("g", { class: "axes" }, svg);
+    this.lines = {};
+    this.data = {};
+    for (const s of series) {
+      this.data[s.key] = [];
+      this.lines[s.key] = el("polyline", { class: `series ${s.cls}`, fill: "none", "data-series": s.key }, svg);
+    }
+    this.redraw();
+  }
+
+  reset() {
+    for (const k in this.data) this.data[k] = [];
+    this.redraw();
+  }
+
+  /** points: [[x, y], ...] to append to series key. */
+  add(key, points) {
+    if (!points.length) return;
+    const d = this.data[key];
+    for (const p of points) d.push(p);
+    if (d.length > MAX_POINTS) this.data[key] = d.filter((_, i) => i % 2 === 0 || i === d.length - 1);
+    this.dirty = true;
+  }
+
+  count() { return Object.values(this.data).reduce((n, d) => n + d.length, 0); }
+
+  lastX() { return Math.max(0, ...Object.values(this.data).map((d) => (d.length ? d[d.length - 1][0] : 0))); }
+
+  redraw() {
+    this.dirty = false;
+    const all = Object.values(this.data).flat();
+    const xMax = Math.max(1, ...all.map((p) => p[0]));
+    let yMin = 0, yMax = 1;
+    if (this.fixedY) ({ min: yMin, max: yMax } = this.fixedY);
+    else if (all.length) yMax = Math.max(1e-6, ...all.map((p) => p[1])) * 1.05;
+    const sx = (x) => PAD.l + (x / xMax) * (W - PAD.l - PAD.r);
+    const sy = (y) => H - PAD.b - ((Math.min(Math.max(y, yMin), yMax) - yMin) / (yMax - yMin)) * (H - PAD.t - PAD.b);
+    for (const k in this.data) {
+      this.lines[k].setAttribute("points", this.data[k].map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(" "));
+    }
+    this._axes(xMax, yMin, yMax, sx, sy);
+  }
+
+  _axes(xMax, yMin, yMax, sx, sy) {
+    this.frame.replaceChildren();
+    el("line", { x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b, class: "axis" }, this.frame);
+    el("line", { x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b, class: "axis" }, this.frame);
+    for (const f of [0, 0.5, 1]) {
+      const y = yMin + f * (yMax - yMin);
+      el("line", { x1: PAD.l, y1: sy(y), x2: W - PAD.r, y2: sy(y), class: "grid" }, this.frame);
+      el("text", { x: PAD.l - 4, y: sy(y) + 4, class: "tick y" }, this.frame).textContent = fmt(y);
+    }
+    for (const f of [0, 0.5, 1]) {
+      el("text", { x: sx(f * xMax), y: H - 8, class: "tick x" }, this.frame).textContent = fmt(Math.round(f * xMax));
+    }
+  }
+}

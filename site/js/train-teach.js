@@ -1,0 +1,112 @@
+// Teach it: the person's own drawings, labelled, kept in localStorage ("digitlab:teach") with
+// thumbnails, sent to Python (train.personal) to join the training images; "Learn this" takes
+// one visible step on the current drawing and shows the ten probabilities before and after.
+
+import { t, onLang } from "./i18n.js";
+import { el } from "./train-dom.js";
+
+const KEY = "digitlab:teach";
+
+function loadSet() {
+  try {
+    const list = JSON.parse(localStorage.getItem(KEY) || "[]");
+    return Array.isArray(list) ? list.filter((s) => typeof s.px === "string" && s.label >= 0 && s.label <= 9) : [];
+  } catch { return []; }
+}
+
+function saveSet(list) {
+  try { localStorage.setItem(KEY, JSON.stringify(list)); } catch { /* storage full or blocked */ }
+}
+
+const toB64 = (bytes) => btoa(String.fromCharCode(...bytes));
+const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+function thumb(bytes) {
+  const c = document.createElement("canvas");
+  c.width = c.height = 28;
+  const ctx = c.getContext("2d");
+  const img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) img.data[4 * i + 3] = bytes[i];   // black ink, alpha = value
+  ctx.putImageData(img, 0, 0);
+  return c;
+}
+
+/** ui: the panel's elements; call: digitlab.call; ready(): data loaded; show(status). */
+export function initTeach(ui, call, ready, show) {
+  let list = loadSet();
+
+  function render() {
+    ui.teachList.replaceChildren();
+    list.forEach((s, i) => {
+      const li = el("li", { "data-label": String(s.label) }, ui.teachList);
+      const c = thumb(fromB64(s.px));
+      c.setAttribute("role", "img");
+      c.setAttribute("aria-label", t("train.teachThumb", { label: s.label }));
+      li.appendChild(c);
+      el("span", { class: "teach-digit" }, li).textContent = String(s.label);
+      const del = el("button", { type: "button", class: "teach-del", "aria-label": t("train.teachDelete", { label: s.label }) }, li);
+      del.textContent = "×";
+      del.addEventListener("click", () => { list.splice(i, 1); changed(); });
+    });
+    ui.teachCount.textContent = list.length ? t("train.teachCount", { n: list.length }) : t("train.teachNone");
+  }
+
+  function sync() {
+    if (!ready()) return;
+    show(call("train.personal", { samples: list.map((s) => ({ label: s.label, pixels: fromB64(s.px) })) }));
+  }
+
+  function changed() {
+    saveSet(list);
+    render();
+    sync();
+  }
+
+  /** The drawing as the network reads it (784 bytes), or null with a message when blank. */
+  function drawing() {
+    const px = window.digitlab?.ready ? call("train.sample", {}).pixels : null;
+    if (!px) ui.teachMsg.textContent = t("train.teachEmpty");
+    return px;
+  }
+
+  ui.teachAdd.addEventListener("click", () => {
+    const px = drawing();
+    if (!px) return;
+    list.push({ label: Number(ui.teachLabel.value), px: toB64(px) });
+    ui.teachMsg.textContent = "";
+    changed();
+  });
+
+  ui.teachLearn.addEventListener("click", () => {
+    if (!ready()) { ui.teachMsg.textContent = t("train.needData"); return; }
+    const px = drawing();
+    if (!px) return;
+    const label = Number(ui.teachLabel.value);
+    const res = call("train.learn", { pixels: px, label });
+    show(res);
+    bars(ui.learnBars, res.before, res.after, label);
+    ui.teachMsg.textContent = t("train.learnResult", {
+      label, before: pct(res.before[label]), after: pct(res.after[label]) });
+    window.digitlab.update();
+  });
+
+  onLang(render);
+  render();
+  return { sync };
+}
+
+const pct = (p) => (100 * p).toFixed(1) + "%";
+
+/** Ten digits, each with a "before" and an "after" bar (heights from the probabilities). */
+function bars(box, before, after, label) {
+  box.hidden = false;
+  box.replaceChildren();
+  for (let d = 0; d < 10; d++) {
+    const col = el("div", { class: "teach-bar" + (d === label ? " target" : ""), "data-digit": String(d) }, box);
+    for (const [cls, p] of [["before", before[d]], ["after", after[d]]]) {
+      const b = el("span", { class: `bar ${cls}`, title: `${t("train." + cls)} ${pct(p)}`, "data-p": String(p) }, col);
+      b.style.height = `${Math.max(1, 100 * p)}%`;
+    }
+    el("span", { class: "teach-bar-label" }, col).textContent = String(d);
+  }
+}
