@@ -7,7 +7,7 @@ import { onLang, t } from "./i18n.js";
 import { SIZE } from "./pad.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const W = 320, H = 150, L = 34, R = 22, T = 10, B = 28;        // viewBox and margins
+const W = 320, H = 130, L = 34, R = 22, T = 10, B = 28;        // viewBox and margins
 // Okabe-Ito, for the digits that lead at some stroke; the rest are thin grey lines.
 const COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#000000"];
 const MAX_STROKES = 64;                                           // features/replay.py MAX_PREFIXES

@@ -59,6 +59,6 @@ for (const type of ["pad:stroke", "pointercancel"]) {
 const tools = $("#header-mount");
 tools.append(langButton(), ...initShare());
 $("#digits-mount").append(initDigits());
-// The replay goes under the pad's own controls (undo, clear, brush, model), not between the
-// answer and them: it is read after drawing, the controls are used while drawing.
-$(".card.draw").append(initReplay());
+// The replay sits beside the two 28×28 previews (the drawing as made, as read): it is about the
+// drawing too, and there it uses the row's free width instead of pushing the pad's controls down.
+$(".card.result .previews").append(initReplay());
