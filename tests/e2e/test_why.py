@@ -65,6 +65,9 @@ def test_katex_is_not_loaded_before_the_maths_is_in_view(fresh):
     # The shared page opened at the top; nothing has scrolled the maths near the viewport yet.
     assert katex_requests(fresh) == []
     assert fresh.page.evaluate("typeof window.katex") == "undefined"
+    # From here on, any Content-Security-Policy refusal on this page is recorded (KaTeX's test checks).
+    fresh.page.evaluate("window.__whyCsp = []; document.addEventListener('securitypolicyviolation',"
+                        " (e) => window.__whyCsp.push(e.violatedDirective + ' ' + e.blockedURI))")
 
 
 @pytest.mark.parametrize("model,digit", [("cnn", 3), ("mlp-128-64", 7)])
@@ -147,6 +150,7 @@ def test_maths_z_and_terms_equal_cpython_and_katex_renders(fresh, reference):
     assert page.locator("#maths .katex").count() >= 5
     assert page.locator("#maths .maths-card").count() == len(net.layers)
     assert katex_requests(fresh), "KaTeX was never fetched"
+    assert page.evaluate("window.__whyCsp") == []           # KaTeX's styles are set through the DOM
     assert all(u.startswith(fresh.url) for u in katex_requests(fresh))
 
 
