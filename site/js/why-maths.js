@@ -3,7 +3,7 @@
 // builds DOM nodes and sets their styles through the CSSOM, which the page's CSP allows (its
 // renderToString would need inline style attributes, which the CSP refuses).
 
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const KATEX_JS = "./vendor/katex/katex.min.js";
 const KATEX_CSS = "./vendor/katex/katex.min.css";
@@ -93,13 +93,19 @@ export class Maths {
     this.render();
   }
 
-  render() {
-    const res = this.res;
+  /** The words that do not depend on the drawing, in the current language. */
+  words() {
+    this.lang = lang();
     this.h2.textContent = t("maths.title");
     this.intro.textContent = t("maths.intro");
     this.picker.setAttribute("aria-label", t("maths.unit.label"));
     this.buttons[0].textContent = t("maths.unit.follow");
     this.layersH.textContent = t("maths.layers.title");
+  }
+
+  render() {
+    const res = this.res;
+    if (this.lang !== lang()) this.words();
     const state = res == null ? "loading" : res.blank ? "empty" : "ready";
     this.card.dataset.state = state;
     this.card.dataset.katex = this.katex ? "ready" : this.failed ? "failed" : "loading";

@@ -2,7 +2,7 @@
 // and over the drawing, with a legend, and the hidden units whose removal moves the answer most.
 // No maths here: every number and every pixel colour comes from Python; JS only places them.
 
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const SIDE = 280;                     // backing pixels of both map canvases
 const el = (tag, cls, text) => {
@@ -106,9 +106,9 @@ export class Saliency {
     this.render();
   }
 
-  /** Words and pictures for the current answer in the current language. */
-  render() {
-    const res = this.res;
+  /** The words that do not depend on the answer, in the current language. */
+  words() {
+    this.lang = lang();
     this.card.querySelector("h2").textContent = t("why.title");
     this.card.querySelector(".why-intro").textContent = t("why.intro");
     this.unitsH.textContent = t("why.units.title");
@@ -118,6 +118,12 @@ export class Saliency {
     this.drawCanvas.setAttribute("aria-label", t("why.drawing.label"));
     this.figs[0].querySelector("figcaption").textContent = t("why.input");
     this.figs[1].querySelector("figcaption").textContent = t("why.drawing");
+  }
+
+  /** Words and pictures for the current answer in the current language. */
+  render() {
+    const res = this.res;
+    if (this.lang !== lang()) this.words();
     const state = res == null ? "loading" : res.blank ? "empty" : "ready";
     this.root.dataset.state = state;
     this.message.textContent = state === "loading" ? t("why.loading") : state === "empty" ? t("why.empty") : "";
