@@ -35,6 +35,8 @@ class ViewConfig:
     link_opacity: tuple = (0.12, 0.95)
     unsure_below: float = 0.6    # top probability under this is "unsure"
     min_extent: int = 5          # ink spanning fewer pixels of the 28x28 pad is "too small"
+    max_fill: float = 0.9        # ink / (longer side)^2 above this is a blob (MNIST train: max 0.87)
+    min_aspect: float = 0.3      # height / width below this is a flat line (MNIST train: min 0.5)
     decimals: int = 4            # rounding of the values shown (data-a, data-signal, data-p)
 
 
@@ -43,12 +45,16 @@ NODE_COLUMNS = ("x", "y", "r", "a", "fill", "neg")
 LINK_COLUMNS = ("x1", "y1", "x2", "y2", "signal", "width", "opacity", "neg")
 
 
+DOUBTS = {"small": "too small to read", "blob": "too much ink for a digit", "flat": "a flat line, not a digit"}
+
+
 def prediction(probs, has_ink, small=False, cfg=CONFIG):
     """probs (10,) -> {"digit", "confidence", "state", "text", "speak"}; state: none / sure / unsure.
 
-    A blank pad claims no digit. Confidence is the softmax output, and is called that. Ink too
-    small to read (`small`, see `too_small`) is unsure whatever the softmax says: preprocessing
-    scales any speck up to 20 px, and the network then reads a dot as a confident 0.
+    A blank pad claims no digit. Confidence is the softmax output, and is called that. Ink the
+    network cannot honestly read (`small`: True or a key of DOUBTS, see `doubt`) is unsure
+    whatever the softmax says: preprocessing scales any speck up to 20 px, and the network then
+    reads a dot as a confident 0, a filled pad as a confident 8, a dash as a confident 2.
     """
     if not has_ink or probs is None:
         return {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify",
@@ -61,8 +67,10 @@ def prediction(probs, has_ink, small=False, cfg=CONFIG):
     # "speak" is what a screen reader announces: it changes only with the digit or the state,
     # not with every percent while the pen moves.
     if small:
-        return {**out, "state": "unsure", "reason": "small", "text": f"unsure: too small to read (maybe {digit}, {pct}% confidence)",
-                "speak": f"unsure: too small to read, maybe {digit}"}
+        reason = small if small in DOUBTS else "small"
+        return {**out, "state": "unsure", "reason": reason,
+                "text": f"unsure: {DOUBTS[reason]} (maybe {digit}, {pct}% confidence)",
+                "speak": f"unsure: {DOUBTS[reason]}, maybe {digit}"}
     if conf >= cfg.unsure_below:
         return {**out, "state": "sure", "text": f"{digit}, with {pct}% confidence", "speak": f"reads {digit}"}
     return {**out, "state": "unsure", "text": f"unsure: maybe {digit} ({pct}% confidence)",
@@ -78,6 +86,25 @@ def too_small(drawn, cfg=CONFIG):
     if len(rows) == 0:
         return False
     return max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 < cfg.min_extent
+
+
+def doubt(drawn, cfg=CONFIG):
+    """drawn (28, 28) in [0, 1], the whole pad shrunk -> why the ink is no digit to read, or None:
+    "small" (see `too_small`), "blob" (a filled area: ink over `max_fill` of the square on its
+    longer side) or "flat" (a dash: height under `min_aspect` of the width). Both bounds lie
+    outside all of MNIST's training digits, so no real digit is doubted."""
+    if too_small(drawn, cfg):
+        return "small"
+    ink = drawn >= 0.1
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return None
+    h, w = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    if ink.sum() > cfg.max_fill * max(h, w) ** 2:
+        return "blob"
+    if h < cfg.min_aspect * w:
+        return "flat"
+    return None
 
 
 def percent(probs):

@@ -110,6 +110,24 @@ def test_too_small_matches_the_ink_extent(drawn):
     assert viewmodel.too_small(drawn) == (0 < extent < viewmodel.CONFIG.min_extent)
 
 
+@FAST
+@given(hnp.arrays(np.float32, (28, 28), elements=st.floats(0, 1, width=32)), probs10)
+def test_doubt_is_one_of_its_reasons_and_makes_the_reading_unsure(drawn, probs):
+    why = viewmodel.doubt(drawn)
+    assert why in (None, *viewmodel.DOUBTS)
+    assert (why == "small") == viewmodel.too_small(drawn)
+    if why:
+        pred = viewmodel.prediction(probs, True, why)
+        assert pred["state"] == "unsure" and pred["reason"] == why
+
+
+def test_doubt_spares_every_mnist_test_digit():
+    """The bounds were set outside MNIST's training digits; none of the 10,000 test digits trips them."""
+    from digitlab import data
+    X, _ = data.load("test")
+    assert [i for i in range(len(X)) if viewmodel.doubt(X[i] / 255.0)] == []
+
+
 @pytest.fixture(scope="module")
 def diagrams():
     return {name: (net, viewmodel.Diagram(net)) for name in models.ARCHS for net in [models.load(name)]}

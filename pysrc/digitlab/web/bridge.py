@@ -146,7 +146,7 @@ class App:
         images["input"] = _bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True))
         images["drawn"] = _bytes(viewmodel.rgba_tiles(drawn[:, :, None], ink=True))
         clock("images")
-        pred, percent = viewmodel.prediction(probs, ink, viewmodel.too_small(drawn)), viewmodel.percent(probs)
+        pred, percent = viewmodel.prediction(probs, ink, viewmodel.doubt(drawn)), viewmodel.percent(probs)
         if checking:
             checks.prediction(pred, percent)
         out = {"model": name, "prediction": pred,

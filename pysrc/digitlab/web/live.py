@@ -34,7 +34,7 @@ REQUIRED = {
     "digitlab.preprocess": ("to_mnist", "downscale"),
     "digitlab.core.activations": ("apply", "backward"),
     "digitlab.core.layers": ("layer_from_spec",),
-    "digitlab.viewmodel": ("Diagram", "prediction", "percent", "rgba_tiles", "too_small"),
+    "digitlab.viewmodel": ("Diagram", "prediction", "percent", "rgba_tiles", "too_small", "doubt"),
 }
 PACKAGE = "digitlab"
 LIMIT_MS = 500      # one update (or an import) of edited code may run this long
