@@ -1,1 +1,24 @@
-// lab: filled by its instrument
+// The lab: the inspector (hover / click a node of the main diagram) and Break It (damage a copy
+// of the network). Built inside #lab-mount; the numbers come from Python's inspect.* and damage.*
+// handlers (pysrc/digitlab/web/features/). Exposes window.digitlab.damage for share links:
+//   get() -> {bias, noise, layers, neurons}       the damage applied now
+//   set(obj) -> {state, rejected} | null          Python validates each field and applies what is
+//                                                 valid (null: applied once Python is ready)
+
+import { register } from "./i18n.js";
+import strings from "./strings/lab.js";
+import { BreakIt } from "./lab-break.js";
+import { Inspector } from "./lab-inspector.js";
+
+register(strings);
+
+const mount = document.querySelector("#lab-mount");
+const breakIt = new BreakIt(mount);
+new Inspector(mount, document.querySelector("#network"), breakIt);
+// The panel sits above Break It: it opens right under the diagram it explains.
+mount.prepend(document.querySelector("#inspector"));
+
+window.digitlab.damage = {
+  get: () => breakIt.get(),
+  set: (obj) => breakIt.set(obj),
+};
