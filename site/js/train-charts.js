@@ -21,7 +21,7 @@ function fmt(v) {
 }
 
 export class LineChart {
-  /** svg: an empty <svg>; series: [{key, cls}]; y: {min, max} fixed, or null to fit the data. */
+  /** svg: an empty <svg>; series: [{key, cls, dots?}]; y: {min, max} fixed, or null to fit the data. */
   constructor(svg, series, y = null) {
     this.svg = svg;
     this.fixedY = y;
@@ -29,9 +29,11 @@ export class LineChart {
     this.frame = el("g", { class: "axes" }, svg);
     this.lines = {};
     this.data = {};
+    this.dots = {};
     for (const s of series) {
       this.data[s.key] = [];
       this.lines[s.key] = el("polyline", { class: `series ${s.cls}`, fill: "none", "data-series": s.key }, svg);
+      if (s.dots) this.dots[s.key] = el("g", { class: `dots ${s.cls}` }, svg);
     }
     this.redraw();
   }
@@ -65,6 +67,10 @@ export class LineChart {
     const sy = (y) => H - PAD.b - ((Math.min(Math.max(y, yMin), yMax) - yMin) / (yMax - yMin)) * (H - PAD.t - PAD.b);
     for (const k in this.data) {
       this.lines[k].setAttribute("points", this.data[k].map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(" "));
+      if (this.dots[k]) {      // the few test points, each visible even alone
+        this.dots[k].replaceChildren();
+        for (const p of this.data[k]) el("circle", { cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 2.5 }, this.dots[k]);
+      }
     }
     this._axes(xMax, yMin, yMax, sx, sy);
   }
@@ -79,7 +85,7 @@ export class LineChart {
       el("text", { x: PAD.l - 4, y: sy(y) + 4, class: "tick y" }, this.frame).textContent = fmt(y);
     }
     for (const f of [0, 0.5, 1]) {
-      el("text", { x: sx(f * xMax), y: H - 8, class: "tick x" }, this.frame).textContent = fmt(Math.round(f * xMax));
+      el("text", { x: sx(f * xMax), y: H - 8, class: "tick x" }, this.frame).textContent = String(Math.round(f * xMax));
     }
   }
 }

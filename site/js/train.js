@@ -20,8 +20,8 @@ const SHARED_MS = 3;          // in the frame where the drawing's update also ru
 const REDRAW_MS = 100;        // how often the main diagram re-reads the drawing while training
 const ui = buildPanel(document.querySelector("#train-mount"));
 const charts = {
-  loss: new LineChart(ui.lossSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test" }]),
-  acc: new LineChart(ui.accSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test" }], { min: 0, max: 1 }),
+  loss: new LineChart(ui.lossSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test", dots: true }]),
+  acc: new LineChart(ui.accSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test", dots: true }], { min: 0, max: 1 }),
 };
 const S = { state: "idle", loaded: false, last: null, lastRedraw: 0, frames: [], work: [], prevTs: 0, busy: false };
 const call = (name, args) => window.digitlab.call(name, args);
@@ -34,6 +34,8 @@ ui.open.addEventListener("click", () => {
   ui.body.hidden = !opening;
   ui.root.dataset.open = String(opening);
   ui.open.setAttribute("aria-expanded", String(opening));
+  ui.open.dataset.i18n = opening ? "train.close" : "train.open";
+  ui.open.textContent = t(ui.open.dataset.i18n);
   if (opening && !S.loaded) load();
 });
 

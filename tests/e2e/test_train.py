@@ -162,7 +162,7 @@ def test_export_then_import_gives_identical_probabilities(page, tmp_path):
     page.choose("trained")
 
 
-def test_teach_it_learns_a_drawing_and_keeps_it_across_a_reload(page, browser, site_url):
+def test_teach_it_learns_a_drawing_and_keeps_it_across_an_offline_reload(page, browser, site_url):
     page.clear()
     page.draw(DIGITS[3])
     page.page.select_option("#teach-label", "3")
@@ -174,14 +174,18 @@ def test_teach_it_learns_a_drawing_and_keeps_it_across_a_reload(page, browser, s
     assert p[1] > p[0], p                                           # one step toward the label
     page.page.locator(".train-teach").screenshot(path=str(SCREENSHOTS / "train-teach.png"))
 
-    again = App(page.context, site_url).open()                     # same browser profile: a reload
-    again.page.click("#train-open")
-    labels = again.page.eval_on_selector_all("#teach-list li", "es => es.map(e => e.dataset.label)")
-    assert labels == ["3"]
-    again.page.click("#teach-list li .teach-del")
-    assert again.page.eval_on_selector_all("#teach-list li", "es => es.length") == 0
-    assert again.errors == []
-    again.page.close()
+    page.context.set_offline(True)              # and offline: the worker kept the subset once fetched
+    try:
+        again = App(page.context, site_url).open()                 # same browser profile: a reload
+        open_panel(again)
+        labels = again.page.eval_on_selector_all("#teach-list li", "es => es.map(e => e.dataset.label)")
+        assert labels == ["3"]
+        again.page.click("#teach-list li .teach-del")
+        assert again.page.eval_on_selector_all("#teach-list li", "es => es.length") == 0
+        assert again.errors == []
+        again.page.close()
+    finally:
+        page.context.set_offline(False)
 
 
 def test_screenshots_desktop_and_phone(page, browser, site_url):

@@ -146,3 +146,50 @@ def test_evaluate_now_matches_a_plain_forward():
     point = driver.evaluate_now()
     probs = driver.net.predict_proba(driver.X_test)
     assert point.accuracy == pytest.approx(float((probs.argmax(1) == driver.y_test).mean()))
+
+
+# ---- the page's session around the driver (digitlab.web.features.train_session) -------------
+
+def session_with_data():
+    import io
+    from digitlab.web.features.train_session import Session
+    X, y = blobs(400, 2)
+    Xt, yt = blobs(100, 3)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, x_train=(X.clip(0, 1) * 255).astype(np.uint8), y_train=y.astype(np.uint8),
+                        x_test=(Xt.clip(0, 1) * 255).astype(np.uint8), y_test=yt.astype(np.uint8))
+    s = Session()
+    assert s.load(buf.getvalue()) == {"train": 400, "test": 100}
+    return s
+
+
+def test_layers_are_parsed_and_bounded():
+    from digitlab.web.features.train_session import SetupError, parse_layers
+    assert parse_layers("64") == (64,) and parse_layers(" 128, 64 ") == (128, 64)
+    for bad in ("", "0", "257", "64,a", "1,2,3,4,5", "-3"):
+        with pytest.raises(SetupError):
+            parse_layers(bad)
+
+
+def test_architecture_changes_wait_for_reset_once_trained():
+    s = session_with_data()
+    assert s.configure({"layers": "16"})["rebuilt"]                  # untrained: at once
+    assert s.net.params["h1"]["W"].shape == (784, 16)
+    s.driver.step_once()
+    done = s.configure({"layers": "8,8", "lr": 0.01, "optimizer": "sgd"})
+    assert done == {"rebuilt": False, "pending": True}
+    assert s.driver.trainer.cfg.lr == 0.01 and type(s.driver.trainer.opt).__name__ == "SGD"
+    assert s.net.params["h1"]["W"].shape == (784, 16)                # still the running network
+    s.reset()
+    assert s.net.params["h2"]["W"].shape == (8, 8) and not s.pending and s.arch() == "784-8-8-10"
+
+
+def test_a_digit_subset_limits_train_and_test_and_personal_drawings_join():
+    s = session_with_data()
+    s.configure({"digits": [1, 2, 3]})
+    assert set(s.driver.trainer.y.tolist()) <= {1, 2, 3} and set(s.driver.y_test.tolist()) <= {1, 2, 3}
+    n = len(s.driver.trainer.y)
+    mine = [{"pixels": [255] * 784, "label": 2}, {"pixels": [0] * 784, "label": 7}]
+    assert s.set_personal(mine) == 2
+    assert len(s.driver.trainer.y) == n + 1                          # the 7 is outside the subset
+    assert s.driver.trainer.X[-1].max() == 1.0 and s.driver.trainer.y[-1] == 2

@@ -29,7 +29,9 @@ _seen = {}            # layer -> W at the last update of "trained" (for the flas
 def _install(app):
     app.put(NAME, SESSION.net)
     _seen.clear()
-    return {"name": NAME, "arch": SESSION.arch(), "params": SESSION.net.n_params(), **status()}
+    out = {"name": NAME, "arch": SESSION.arch(), "params": SESSION.net.n_params(), **status()}
+    out["test_points"] = [[p.iteration, p.loss, p.accuracy] for p in SESSION.driver.test_points]
+    return out
 
 
 def status(rep=None):
