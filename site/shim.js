@@ -11,7 +11,6 @@ import { Output } from "./js/output.js";
 import { loadSamples } from "./js/samples.js";
 import { onLang, register, t } from "./js/i18n.js";
 import robust from "./js/strings/robust.js";
-import { t } from "./js/i18n.js";
 
 const $ = (s) => document.querySelector(s);
 
