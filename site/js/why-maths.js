@@ -193,7 +193,9 @@ export class Maths {
       li.dataset.layer = L.name;
       const [h4, what, meta, texes] = li.children;
       h4.textContent = `${L.name} · ${L.kind} ${L.shape_in.join("×")} → ${L.shape_out.join("×")}`;
-      what.textContent = t(i === last ? "maths.card.out" : `maths.card.${L.kind}`);
+      what.textContent = i === last ? t("maths.card.out")
+        : L.kind === "dense" && L.activation !== "relu" ? t("maths.card.dense.f", { f: L.activation })
+          : t(`maths.card.${L.kind}`);
       const bits = [];
       if (L.params) bits.push(t("maths.layer.params", { n: L.params }));
       if (L.active != null) bits.push(t("maths.layer.active", { active: L.active, total: L.total }));

@@ -105,3 +105,14 @@ def test_a_card_per_layer_with_shapes_params_and_active_units(arch, image):
 def test_numbers_for_tex():
     assert maths.num(-0.0001) == "0.00" and maths.num(2.345, 1) == "2.3"
     assert maths.paren(-1.5) == "(-1.50)" and maths.paren(1.5) == "1.50"
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "leaky_relu"])
+def test_other_activations_get_their_own_symbol_and_no_relu_step(activation, image):
+    """A network trained in the page may use any activation; the TeX names it (no raw underscores)."""
+    net = models.mlp((16,), activation=activation)
+    res = maths.explain_drawing(net, pad_of(image))
+    assert res["relu"] is None and res["tex"]["relu"] == ""
+    first = res["layers"][0]["tex"][0]
+    assert maths.FUNCTIONS[activation] in first and "_relu" not in first
+    assert res["layers"][0]["active"] is None

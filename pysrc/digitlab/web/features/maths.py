@@ -15,6 +15,8 @@ from ... import explain, preprocess
 from ..registry import handler
 
 TERMS = 4   # biggest w*a terms written out for the chosen unit
+FUNCTIONS = {"relu": r"\mathrm{ReLU}", "leaky_relu": r"\mathrm{LeakyReLU}", "sigmoid": r"\sigma",
+             "tanh": r"\tanh", "linear": r"\mathrm{id}"}   # activation name -> TeX
 
 
 def num(v, digits=2):
@@ -124,15 +126,16 @@ def layer_tex(net, trace, i):
     if kind == "dense":
         return _dense_tex(net, trace, i, this, prev)
     if kind == "conv2d":
+        f = FUNCTIONS.get(layer.activation, "f")
         lines = [rf"z_{{r,s,c}} = \sum_{{u<{layer.kh},\,v<{layer.kw},\,k<{layer.c_in}}}"
                  rf" W_{{u,v,k,c}}\, a^{{[{prev}]}}_{{r+u,\,s+v,\,k}} + b_c",
-                 rf"a^{{[{this}]}}_{{r,s,c}} = \mathrm{{ReLU}}(z_{{r,s,c}})"]
+                 rf"a^{{[{this}]}}_{{r,s,c}} = {f}(z_{{r,s,c}})"]
         if trace is not None:
             u = explain.conv_unit(net, trace, i)
             r, s, c = u["at"]
             lines.append(rf"z_{{{r},{s},{c}}} = \underbrace{{{paren(u['window_sum'], 3)}}}_{{\sum_{{u,v,k}} W a}}"
                          rf" + \underbrace{{{paren(u['b'], 3)}}}_{{b_{{{c}}}}} = {num(u['z_trace'], 3)}")
-            lines.append(rf"a_{{{r},{s},{c}}} = \mathrm{{ReLU}}(z_{{{r},{s},{c}}}) = {num(u['a_out'], 3)}")
+            lines.append(rf"a_{{{r},{s},{c}}} = {f}(z_{{{r},{s},{c}}}) = {num(u['a_out'], 3)}")
         return lines
     if kind == "maxpool2d":
         k = layer.size
@@ -152,7 +155,7 @@ def layer_tex(net, trace, i):
 def _dense_tex(net, trace, i, this, prev):
     layer = net.layers[i]
     last = i == len(net.layers) - 1
-    f = r"\mathrm{softmax}" if last else rf"\mathrm{{{layer.activation}}}".replace("relu", "ReLU")
+    f = r"\mathrm{softmax}" if last else FUNCTIONS.get(layer.activation, r"f")
     lines = [rf"a^{{[{this}]}} = {f}\big(W^{{[{this}]\top}} a^{{[{prev}]}} + b^{{[{this}]}}\big)",
              rf"W^{{[{this}]}} \in \mathbb{{R}}^{{{layer.n_in}\times{layer.n_out}}},\quad"
              rf" b^{{[{this}]}} \in \mathbb{{R}}^{{{layer.n_out}}}"]
