@@ -90,6 +90,11 @@ export class ActivationExplorer {
     this.choose(this.name);
   }
 
+  /** The code changed: fetch the curve and the point again. */
+  refresh() {
+    this.choose(this.name);
+  }
+
   choose(name) {
     this.name = name;
     this.curve = null;

@@ -88,6 +88,8 @@ export class NeuronCalculator {
 
   start() { this.request(); }
 
+  refresh() { this.request(); }
+
   request() {
     if (this.queued) return;
     this.queued = true;

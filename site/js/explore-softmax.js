@@ -56,6 +56,8 @@ export class SoftmaxExplorer {
 
   start() { this.request(); }
 
+  refresh() { this.request(); }
+
   request() {
     if (this.queued) return;
     this.queued = true;

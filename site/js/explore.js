@@ -47,5 +47,13 @@ function start() {
   started = true;
   for (const p of parts) p.start();
 }
+
+// The code editor (site/js/editor.js) bumps #editor's data-version when an edit of the package
+// runs: ask Python again, so an edited activation or layer shows here too.
+const editor = document.querySelector("#editor");
+if (editor) {
+  new MutationObserver(() => { if (started) for (const p of parts) p.refresh?.(); })
+    .observe(editor, { attributes: true, attributeFilter: ["data-version"] });
+}
 if (window.digitlab?.ready) start();
 else addEventListener("digitlab:ready", start);

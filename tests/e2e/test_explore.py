@@ -215,10 +215,32 @@ def test_phone_and_japanese(browser, site_url):
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "explore-phone.png"))
         page.locator("#lr-explore").scroll_into_view_if_needed()
+        # Reduced motion: the charts are drawn when a phase completes, not on every frame.
+        page.evaluate("""() => { window.__draws = 0; new MutationObserver(() => window.__draws++)
+            .observe(document.querySelector('#lr-curves'), {childList: true}); }""")
         page.click("#lr-run")
         app.poll("() => document.querySelector('#lr-explore').dataset.state === 'done'", timeout_ms=120_000)
+        assert 1 <= page.evaluate("window.__draws") <= 4
         assert "発散" in page.text_content("#lr-verdict")
         page.locator("#lr-explore").screenshot(path=str(SCREENSHOTS / "explore-phone-lr.png"))
         assert app.errors == [] and app.foreign_requests() == []
     finally:
         context.close()
+
+
+def test_an_edit_of_the_activations_shows_here(fresh):
+    """The editor's "ReLU → tanh" preset edits activations.py in the running Python: the
+    explorer's ReLU is then tanh, because it calls the network's own functions."""
+    page = fresh.page
+    page.locator("#act-explorer input[value=relu]").check()
+    page.focus("#act-plot")
+    page.keyboard.press("End")
+    fresh.poll("() => document.querySelector('#act-fx').dataset.value === '4'")
+    page.click("#editor-toggle")
+    page.click("[data-preset='tanh']")
+    want = float(np.tanh(np.float32(4)))
+    try:
+        fresh.poll("f => Math.abs(Number(document.querySelector('#act-fx').dataset.value) - f) < 1e-6", want)
+    finally:
+        page.click("#editor-reset-all")
+    fresh.poll("() => document.querySelector('#act-fx').dataset.value === '4'")
