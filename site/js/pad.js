@@ -23,7 +23,11 @@ export class Pad {
     this.ctx = canvas.getContext("2d");
     this._listen();
     this.resize();
-    new ResizeObserver(() => this.resize()).observe(canvas);
+    // Device pixels, not CSS pixels: a devicePixelRatio change (zoom, another screen) keeps the
+    // CSS size, and the canvas must still be re-rendered at the new ratio to stay crisp. Where no
+    // observer reports it (an emulated ratio), each pointerdown checks again (resize() is cheap).
+    const resized = new ResizeObserver(() => this.resize());
+    try { resized.observe(canvas, { box: "device-pixel-content-box" }); } catch { resized.observe(canvas); }
   }
 
   get empty() { return this.strokes.length === 0 && !this.base; }
@@ -129,13 +133,19 @@ export class Pad {
     return [(e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height];
   }
 
+  _box() {
+    const r = this.canvas.getBoundingClientRect();
+    return `${Math.round(r.left)},${Math.round(r.top)},${Math.round(r.width)},${Math.round(r.height)}`;
+  }
+
   _listen() {
     const c = this.canvas;
     c.addEventListener("pointerdown", (e) => {
       if (e.button !== 0 && e.pointerType === "mouse") return;
       if (this.active) return;                       // one pen at a time
+      this.resize();
       c.setPointerCapture(e.pointerId);
-      this.active = { id: e.pointerId, stroke: { w: this.brush, pts: this._point(e) } };
+      this.active = { id: e.pointerId, stroke: { w: this.brush, pts: this._point(e) }, box: this._box() };
       this.strokes.push(this.active.stroke);
       this._extend(1);
       this.onInk(e.timeStamp);
@@ -143,6 +153,9 @@ export class Pad {
     });
     c.addEventListener("pointermove", (e) => {
       if (!this.active || e.pointerId !== this.active.id) return;
+      // The pad moved or changed size under the pointer (a window resize, a layout shift): going
+      // on would draw a jump across it, so the stroke ends where it was.
+      if (this._box() !== this.active.box) { this._end(); return; }
       const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
       const pts = this.active.stroke.pts, before = pts.length / 2;
       for (const ev of events.length ? events : [e]) pts.push(...this._point(ev));
@@ -151,7 +164,9 @@ export class Pad {
     });
     const end = (e) => {
       if (!this.active || e.pointerId !== this.active.id) return;
+      const id = this.active.id;
       this.active = null;
+      if (c.hasPointerCapture(id)) c.releasePointerCapture(id);
       // The live pieces overlap a little at their joins; redraw the stroke as one path so the
       // pixels depend only on the strokes (undo then gives back exactly the earlier drawing).
       this.redraw();
@@ -161,6 +176,7 @@ export class Pad {
     };
     c.addEventListener("pointerup", end);
     c.addEventListener("pointercancel", end);
+    this._end = () => end({ pointerId: this.active.id, timeStamp: performance.now() });
   }
 
   /** Draw the active stroke's new part on both canvases without redrawing the rest. */
