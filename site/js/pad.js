@@ -144,7 +144,9 @@ export class Pad {
       if (e.button !== 0 && e.pointerType === "mouse") return;
       if (this.active) return;                       // one pen at a time
       this.resize();
-      c.setPointerCapture(e.pointerId);
+      // Throws for a pointer that is already gone (lifted before this handler ran, or a
+      // script-made event); the stroke still works, only without capture.
+      try { c.setPointerCapture(e.pointerId); } catch { /* no capture */ }
       this.active = { id: e.pointerId, stroke: { w: this.brush, pts: this._point(e) }, box: this._box() };
       this.strokes.push(this.active.stroke);
       this._extend(1);
