@@ -12,6 +12,7 @@ Run: python3 build.py build && python3 -m pytest tests/e2e/test_faults.py
 import hashlib
 import io
 import json
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -189,5 +190,66 @@ def test_a_runtime_that_does_not_load_shows_an_error_and_retry_works(browser, si
         page.click("#retry")                                   # reloads: this time it starts
         page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
         assert page.locator("#error").is_hidden()
+    finally:
+        context.close()
+
+
+# ---- untrusted input: every URL field the page reads ---------------------------------------
+
+INJECTIONS = ["<script>window.__pwned=1</script>", "<img src=x onerror=\"window.__pwned=1\">",
+              "javascript:window.__pwned=1", "\"><svg onload=window.__pwned=1>", "1e999", "-1e309", "NaN",
+              "Infinity", "9" * 400, "cnn\u0000<b>", "%3Cscript%3E", "x" * 20_000]
+PWNED = "() => window.__pwned === undefined && !document.querySelector('b, svg[onload], img[onerror], script:not([src]):not([type=py])')"
+
+
+def test_injections_in_url_params_are_ignored(browser, site_url):
+    """?model= and ?lang= are read before Python starts: an injection picks nothing, runs
+    nothing and shows up nowhere in the page."""
+    context = browser.new_context()
+    page = context.new_page()
+    errors, dialogs = [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        for param in ("model", "lang"):
+            for bad in INJECTIONS:
+                page.goto(f"{site_url}?{param}={quote(bad)}", wait_until="domcontentloaded")
+                for _ in range(200):
+                    if page.evaluate("() => !!window.digitlab"):
+                        break
+                    page.wait_for_timeout(25)
+                assert page.input_value("#model") == "cnn", (param, bad)
+                assert page.evaluate("document.documentElement.lang") in ("en", "ja")
+                assert page.evaluate(PWNED), (param, bad)
+                assert bad[:40] not in page.inner_text("body"), (param, bad)
+        assert dialogs == [] and errors == [], (dialogs, errors)
+    finally:
+        context.close()
+
+
+def test_injections_in_the_share_hash_are_ignored(browser, site_url):
+    """The share link's hash is decoded by Python (digitlab.sharelink): bad values are dropped
+    with a notice, and nothing from the URL becomes markup or runs."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        app = App(context, site_url).open()
+        page = app.page
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        fields = ["v", "m", "s", "db", "dn", "dl", "do"]
+        for i, bad in enumerate(INJECTIONS):
+            key = fields[i % len(fields)]
+            page.evaluate("(h) => { location.hash = h; }", f"v=1&m=cnn&{key}={quote(bad)}")
+            page.wait_for_timeout(150)
+            assert page.evaluate(PWNED), bad
+            assert bad[:40] not in page.inner_text("body"), bad
+            assert page.input_value("#model") in models.ARCHS
+            strokes = page.evaluate("window.digitlab.pad.strokes")
+            assert all(0 <= v <= 1 for s in strokes for v in s["pts"])
+        page.evaluate("() => { location.hash = ''; }")
+        app.clear()
+        assert app.draw(DIGITS[7])["digit"] == "7"              # the page still works
+        assert dialogs == [] and app.errors == [], (dialogs, app.errors)
     finally:
         context.close()

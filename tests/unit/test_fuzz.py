@@ -13,7 +13,9 @@ import base64
 import hashlib
 import json
 import math
+import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -257,3 +259,67 @@ def test_share_links_round_trip(strokes, model):
     for a, b in zip(got["strokes"], state["strokes"]):
         np.testing.assert_allclose(a["pts"], b["pts"], atol=1 / sharelink.GRID)
         assert a["w"] == pytest.approx(b["w"], abs=1 / 280)
+
+
+# ---- the page's own code: no user text as HTML, a strict CSP --------------------------------
+
+SITE = Path(__file__).resolve().parents[2] / "site"
+# Every interpolation allowed inside an innerHTML template, and why it is safe.
+SAFE_IN_HTML = {"d": "a loop index 0..9 (site/js/output.js)"}
+
+
+def _site_scripts():
+    return sorted(p for p in [*SITE.glob("*.js"), *SITE.glob("*.mjs"), *SITE.glob("js/**/*.js")])
+
+
+def test_html_is_only_ever_made_from_constants():
+    """innerHTML / outerHTML / insertAdjacentHTML / document.write get only literal text; a
+    template may interpolate only the names in SAFE_IN_HTML. No eval or Function() either."""
+    sink = re.compile(r"\.(innerHTML|outerHTML)\s*\+?=\s*(.*?);\s*$|insertAdjacentHTML|document\.write|\beval\(|new Function\(")
+    seen = []
+    for path in _site_scripts():
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            m = sink.search(line)
+            if not m:
+                continue
+            where = f"{path.relative_to(SITE)}:{n}: {line.strip()}"
+            assert m.group(1), f"HTML sink other than a constant innerHTML: {where}"
+            rhs = m.group(2).strip()
+            literal = re.fullmatch(r'"[^"$]*"|\'[^\'$]*\'|`[^`]*`', rhs)
+            assert literal, f"innerHTML from a non-literal: {where}"
+            names = set(re.findall(r"\$\{\s*([^}]*?)\s*\}", rhs))
+            assert names <= set(SAFE_IN_HTML), f"innerHTML interpolates {names - set(SAFE_IN_HTML)}: {where}"
+            seen.append(where)
+    assert seen, "the scan found no innerHTML at all: is it still reading the site's files?"
+
+
+# Each source the Content-Security-Policy allows, and why (measured in Chromium; see the
+# comment beside the meta in site/index.html).
+CSP = {
+    "default-src": ["'self'"],                 # everything from the site's own folder, nothing else
+    # 'unsafe-eval': PyScript 0.6.66 builds its hooks with Function() (the page stays in "error"
+    # without it); 'wasm-unsafe-eval': Pyodide compiles its wasm (implied by 'unsafe-eval' today,
+    # kept so that dropping 'unsafe-eval' later does not break the runtime).
+    "script-src": ["'self'", "'unsafe-eval'", "'wasm-unsafe-eval'"],
+    "style-src": ["'self'"],                   # no inline style attributes or <style>
+    "img-src": ["'self'", "data:"],            # data: for CodeMirror's inline SVG markers (editor)
+    "connect-src": ["'self'"],                 # fetch: weights, samples, runtime files
+    "worker-src": ["'self'"],                  # the service worker (sw.js) and boot-worker.mjs
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'none'"],
+}
+
+
+def test_the_csp_is_as_strict_as_the_runtime_allows():
+    html = (SITE / "index.html").read_text()
+    metas = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"', html)
+    assert len(metas) == 1
+    got = {}
+    for part in filter(None, (p.strip() for p in metas[0].split(";"))):
+        name, *sources = part.split()
+        got[name] = sources
+    assert got == CSP
+    assert "'unsafe-inline'" not in metas[0] and "*" not in metas[0] and "blob:" not in metas[0]
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html), "an inline script"
+    assert " style=" not in html, "an inline style attribute"
