@@ -113,6 +113,7 @@ export class Inspector {
   focused(u) {
     for (const o of this.svg.querySelectorAll(`${UNIT}[tabindex="0"]`)) if (o !== u) o.setAttribute("tabindex", "-1");
     u.setAttribute("tabindex", "0");
+    u.setAttribute("aria-describedby", "inspector-tip");   // a screen reader reads the numbers too
     this.hover(u);
   }
 
