@@ -34,7 +34,7 @@ MODELS = ("mlp-25-25", "mlp-128-64", "mlp-128-64-32", "cnn-small", "cnn", "train
 
 _VALUE = re.compile(r"[A-Za-z0-9_.,:-]{0,%d}" % MAX_HASH)       # every value's alphabet
 _B64 = re.compile(r"[A-Za-z0-9_-]*")
-_NUMBER = re.compile(r"\d{1,3}(\.\d{1,17})?")                     # no sign, exponent, nan or inf
+_NUMBER = re.compile(r"\d{1,3}(\.\d{1,24})?")                     # no sign, exponent, nan or inf
 _LAYER = r"(?:(?:h|conv|pool|fc)\d{1,2}|flat|out)"     # the layer names digitlab.models gives
 _LAYER_RE = re.compile(_LAYER)
 _NEURON_RE = re.compile(_LAYER + r":\d{1,5}")

@@ -11,12 +11,12 @@ export function initDigits() {
   box.hidden = true;
   let last = null;
 
-  function show(d) {
+  /** d: the update's `digits` ({sequence, digits, confidence}); force: redraw even if unchanged. */
+  function show(d, force = false) {
     last = d;
     const seq = d?.sequence ?? "";
-    if (box.dataset.sequence === seq && box.dataset.lang === document.documentElement.lang) return;
+    if (box.dataset.sequence === seq && !force) return;
     box.dataset.sequence = seq;
-    box.dataset.lang = document.documentElement.lang;
     box.hidden = !seq;
     if (!seq) return box.replaceChildren();
     const label = document.createElement("span");
@@ -29,11 +29,10 @@ export function initDigits() {
       s.dataset.confidence = String(d.confidence[i]);
       return s;
     });
-    box.setAttribute("aria-label", t("digits.aria", { seq: d.digits.join(" ") }));
     box.replaceChildren(label, ...digits);
   }
 
   addEventListener("digitlab:update", (e) => show(e.detail.result.digits));
-  onLang(() => show(last));
+  onLang(() => show(last, true));
   return box;
 }

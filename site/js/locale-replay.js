@@ -20,121 +20,136 @@ function el(tag, attrs, parent) {
 }
 
 export function initReplay() {
-  const section = document.createElement("section");
-  section.className = "replay";
-  section.setAttribute("aria-labelledby", "replay-h");
-  const h = Object.assign(document.createElement("h3"), { id: "replay-h" });
-  const note = Object.assign(document.createElement("p"), { className: "note replay-note" });
-  const svg = el("svg", { id: "replay", viewBox: `0 0 ${W} ${H}`, role: "img", "data-points": "0" });
-  const label = Object.assign(document.createElement("label"), { className: "replay-scrub" });
-  const labelText = document.createElement("span");
-  const scrub = Object.assign(document.createElement("input"),
-    { type: "range", id: "replay-scrub", min: "0", max: "0", step: "1", value: "0", disabled: true });
-  const out = document.createElement("output");
-  out.htmlFor = "replay-scrub";
-  label.append(labelText, scrub, out);
-  section.append(h, svg, label, note);
+  return new Replay().section;
+}
 
-  const r = { full: [], k: 0, model: null, data: null, base: null, pending: 0 };
+class Replay {
+  constructor() {
+    const section = this.section = document.createElement("section");
+    section.className = "replay";
+    section.setAttribute("aria-labelledby", "replay-h");
+    this.h = Object.assign(document.createElement("h3"), { id: "replay-h" });
+    this.note = Object.assign(document.createElement("p"), { className: "note replay-note" });
+    this.svg = el("svg", { id: "replay", viewBox: `0 0 ${W} ${H}`, role: "img", "data-points": "0" });
+    const label = Object.assign(document.createElement("label"), { className: "replay-scrub" });
+    this.labelText = document.createElement("span");
+    this.scrub = Object.assign(document.createElement("input"),
+      { type: "range", id: "replay-scrub", min: "0", max: "0", step: "1", value: "0", disabled: true });
+    this.out = document.createElement("output");
+    this.out.htmlFor = "replay-scrub";
+    label.append(this.labelText, this.scrub, this.out);
+    section.append(this.h, this.svg, label, this.note);
+    // full: the drawing's strokes; k: how many are on the pad; data: Python's answer for 1..n
+    Object.assign(this, { full: [], k: 0, model: null, data: null, base: null, pending: 0 });
+    addEventListener("digitlab:update", (e) => this.updated(e.detail));
+    this.scrub.addEventListener("input", () => this.scrubTo(Number(this.scrub.value)));
+    onLang(() => this.words());
+    this.words();
+  }
 
-  function words() {
-    h.textContent = t("replay.heading");
-    note.textContent = r.full.length ? t("replay.note") : t("replay.empty");
-    svg.setAttribute("aria-label", t("replay.chart"));
-    labelText.textContent = t("replay.scrub");
-    out.textContent = t("replay.value", { k: r.k, n: r.full.length });
-    scrub.setAttribute("aria-valuetext", out.textContent);
-    if (r.data) draw();
+  words() {
+    this.h.textContent = t("replay.heading");
+    this.note.textContent = this.full.length ? t("replay.note") : t("replay.empty");
+    this.svg.setAttribute("aria-label", t("replay.chart"));
+    this.labelText.textContent = t("replay.scrub");
+    this.out.textContent = t("replay.value", { k: this.k, n: this.full.length });
+    this.scrub.setAttribute("aria-valuetext", this.out.textContent);
+    if (this.data) this.draw();
   }
 
   /** After every update: is the pad still showing a prefix the replay put there? Else start over. */
-  addEventListener("digitlab:update", (e) => {
+  updated({ result, model }) {
     const pad = window.digitlab.pad;
     if (pad.active) return;                                  // mid-stroke: wait for its end
-    const model = e.detail.model;
-    if (model === r.model && pad.base === r.base && samePrefix(pad.strokes, r.full, r.k)) {
-      if (r.k === r.full.length && !sameProbs(e.detail.result.probs, r)) recompute(model);   // damage, edits
+    if (model === this.model && pad.base === this.base && samePrefix(pad.strokes, this.full, this.k)) {
+      // the same drawing, but the network changed (damage, an edit): read the prefixes again
+      if (this.k === this.full.length && !sameProbs(result.probs, this.data)) this.recompute();
       return;
     }
-    r.full = pad.strokes.slice(0, MAX_STROKES).map((s) => ({ w: s.w, pts: s.pts.slice() }));
-    r.k = r.full.length;
-    r.model = model;
-    r.base = pad.base;
-    recompute(model);
-  });
+    this.full = pad.strokes.slice(0, MAX_STROKES).map((s) => ({ w: s.w, pts: s.pts.slice() }));
+    this.k = this.full.length;
+    this.model = model;
+    this.base = pad.base;
+    this.recompute();
+  }
 
-  function recompute(model) {
-    clearTimeout(r.pending);
-    r.pending = setTimeout(() => {          // after the frame that showed the update
-      r.data = r.full.length ? window.digitlab.call("replay.probs",
-        { pixels: prefixes(r.full, r.base), count: r.full.length, model }) : null;
-      scrub.max = String(r.full.length);
-      scrub.value = String(r.k);
-      scrub.disabled = r.full.length === 0;
-      words();
-      if (!r.data) svg.replaceChildren();
-      svg.dataset.points = String(r.data ? r.data.count : 0);
+  recompute() {
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => {          // after the frame that showed the update
+      const n = this.full.length;
+      this.data = n ? window.digitlab.call("replay.probs",
+        { pixels: prefixes(this.full, this.base), count: n, model: this.model }) : null;
+      Object.assign(this.scrub, { max: String(n), value: String(this.k), disabled: n === 0 });
+      if (!this.data) this.svg.replaceChildren();
+      this.svg.dataset.points = String(this.data ? this.data.count : 0);
+      this.words();
     }, 0);
   }
 
-  scrub.addEventListener("input", () => {
-    r.k = Number(scrub.value);
-    window.digitlab.pad.setStrokes(r.full.slice(0, r.k));
-    if (r.base) window.digitlab.pad.base = r.base;
-    window.digitlab.pad.redraw();
+  /** Put the first k strokes back on the pad; the page's update follows. */
+  scrubTo(k) {
+    const pad = window.digitlab.pad;
+    this.k = k;
+    pad.setStrokes(this.full.slice(0, k));
+    if (this.base) pad.base = this.base;
+    pad.redraw();
     window.digitlab.update();
-    words();
-  });
+    this.words();
+  }
 
   /** The chart: one polyline per digit over the strokes, one point per stroke, a marker at k. */
-  function draw() {
-    const { count, probs, pct, digits } = r.data;
+  draw() {
+    const { count, probs, digits } = this.data;
     const x = (i) => L + (count > 1 ? (i * (W - L - R)) / (count - 1) : (W - L - R) / 2);
     const y = (p) => T + (1 - p) * (H - T - B);
-    svg.replaceChildren();
-    const axes = el("g", { class: "axes" }, svg);
-    for (const p of [0, 0.5, 1]) {
-      el("line", { x1: L, x2: W - R, y1: y(p), y2: y(p), class: "grid" }, axes);
-      el("text", { x: L - 4, y: y(p) + 3, class: "tick y" }, axes).textContent = String(p);
-    }
-    el("text", { x: (L + W - R) / 2, y: H - 4, class: "axis" }, axes).textContent = t("replay.axisX");
     const leaders = [...new Set(digits.filter((d) => d >= 0))];
     const colour = (d) => COLOURS[leaders.indexOf(d) % COLOURS.length];
-    const lines = el("g", { class: "lines" }, svg);
-    const ends = [];                                           // the leaders' end labels, spread below
+    this.svg.replaceChildren();
+    axes(this.svg, y);
+    const lines = el("g", { class: "lines" }, this.svg);
+    const ends = [];
     for (let d = 0; d < 10; d++) {
       const pts = Array.from({ length: count }, (_, i) => `${x(i).toFixed(1)},${y(probs[i * 10 + d]).toFixed(1)}`);
       const lead = leaders.includes(d);
       const line = el("polyline", { points: pts.join(" "), "data-digit": d, class: lead ? "lead" : "rest" }, lines);
-      if (lead) {
-        line.style.stroke = colour(d);
-        const end = el("text", { x: x(count - 1) + 5, y: y(probs[(count - 1) * 10 + d]) + 4, class: "end" }, lines);
-        end.textContent = String(d);
-        end.style.fill = colour(d);
-        ends.push(end);
-      }
+      if (!lead) continue;
+      line.style.stroke = colour(d);
+      const end = el("text", { x: x(count - 1) + 5, y: y(probs[(count - 1) * 10 + d]) + 4, class: "end" }, lines);
+      end.textContent = String(d);
+      end.style.fill = colour(d);
+      ends.push(end);
     }
     spread(ends, 10, T + 4, H - B + 4);
-    el("line", { x1: x(r.k - 1), x2: x(r.k - 1), y1: T, y2: H - B, class: "marker", "data-k": r.k }, svg)
-      .style.display = r.k > 0 ? "" : "none";
-    const points = el("g", { class: "points" }, svg);
+    el("line", { x1: x(this.k - 1), x2: x(this.k - 1), y1: T, y2: H - B, class: "marker", "data-k": this.k }, this.svg)
+      .style.display = this.k > 0 ? "" : "none";
+    this.points(x, y, colour);
+  }
+
+  /** One <g data-stroke> per stroke: the leading digit's dot, its tooltip, the stroke number. */
+  points(x, y, colour) {
+    const { count, probs, pct, digits } = this.data;
+    const g0 = el("g", { class: "points" }, this.svg);
     for (let i = 0; i < count; i++) {
       const d = digits[i];
-      const g = el("g", { class: "pt", "data-stroke": i + 1, "data-digit": d,
-                          "data-p": d >= 0 ? probs[i * 10 + d] : 0 }, points);
+      const g = el("g", { class: "pt", "data-stroke": i + 1, "data-digit": d, "data-p": d >= 0 ? probs[i * 10 + d] : 0 }, g0);
       if (d >= 0) {
-        const c = el("circle", { cx: x(i), cy: y(probs[i * 10 + d]), r: 3.2 }, g);
-        c.style.fill = colour(d);
+        el("circle", { cx: x(i), cy: y(probs[i * 10 + d]), r: 3.2 }, g).style.fill = colour(d);
         el("title", {}, g).textContent = t("replay.point", { k: i + 1, digit: d, pct: pct[i * 10 + d] });
       }
       el("text", { x: x(i), y: H - B + 11, class: "tick x" }, g).textContent =
         count <= 16 || (i + 1) % 5 === 0 ? String(i + 1) : "";
     }
   }
+}
 
-  words();
-  onLang(words);
-  return section;
+/** Grid lines at 0, 0.5, 1 and the axis name. */
+function axes(svg, y) {
+  const g = el("g", { class: "axes" }, svg);
+  for (const p of [0, 0.5, 1]) {
+    el("line", { x1: L, x2: W - R, y1: y(p), y2: y(p), class: "grid" }, g);
+    el("text", { x: L - 4, y: y(p) + 3, class: "tick y" }, g).textContent = String(p);
+  }
+  el("text", { x: (L + W - R) / 2, y: H - 4, class: "axis" }, g).textContent = t("replay.axisX");
 }
 
 /** Move text labels apart vertically (at least `gap` between baselines), within [top, bottom]. */
@@ -159,11 +174,11 @@ function samePrefix(strokes, full, k) {
 }
 
 /** Does the live update's probs match the chart's last point (nothing but the strokes changed)? */
-function sameProbs(probs, r) {
-  if (!r.data || !r.data.count) return !probs;
+function sameProbs(probs, data) {
+  if (!data || !data.count) return !probs;
   if (!probs) return false;
-  const last = (r.data.count - 1) * 10;
-  for (let d = 0; d < 10; d++) if (Math.abs(probs[d] - r.data.probs[last + d]) > 1e-5) return false;   // batch vs single forward: float32 rounding
+  const last = (data.count - 1) * 10;
+  for (let d = 0; d < 10; d++) if (Math.abs(probs[d] - data.probs[last + d]) > 1e-5) return false;   // batch vs single forward: float32 rounding
   return true;
 }
 

@@ -83,13 +83,17 @@ export class Output {
   }
 }
 
-const PRED = { none: "pred.none", sure: "pred.sure", unsure: "pred.unsure", small: "pred.small" };
-const SPEAK = { none: "speak.none", sure: "speak.sure", unsure: "speak.unsure", small: "speak.small" };
+// By state, and by viewmodel.DOUBTS reason when Python says why it is unsure.
+const PRED = { none: "pred.none", sure: "pred.sure", unsure: "pred.unsure", small: "pred.small",
+               blob: "pred.blob", flat: "pred.flat" };
+const SPEAK = { none: "speak.none", sure: "speak.sure", unsure: "speak.unsure", small: "speak.small",
+                blob: "speak.blob", flat: "speak.flat" };
 
 /** The answer in the current language, from Python's state, digit and whole percent. Python's
  *  own English text is the fallback (an edited view model may not give pct). */
 function words(p, keys, fallback) {
   if (p.state === "none") return t(keys.none);
-  if (p.pct === undefined || p.pct === null) return fallback;
-  return t(keys[p.reason === "small" ? "small" : p.state] ?? keys.unsure, { digit: p.digit, pct: p.pct });
+  const key = p.reason ? keys[p.reason] : keys[p.state];
+  if (!key || p.pct === undefined || p.pct === null) return fallback;   // a reason we have no words for
+  return t(key, { digit: p.digit, pct: p.pct });
 }

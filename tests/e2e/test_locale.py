@@ -104,10 +104,11 @@ def test_toggle_switches_instantly_mid_drawing(fresh):
     page.keyboard.press("Enter")                         # the pen is still down
     assert page.get_attribute("html", "lang") == "ja"
     assert text(page, "#draw-h") == "描く" and text(page, "#lang") == "English"
+    n = fresh.updates()
     for i in range(1, 12):
         m.move(*xy(0.66 - 0.02 * i, 0.2 + 0.06 * i))
     m.up()
-    fresh.wait_update()
+    fresh.wait_update(n)
     page.wait_for_timeout(100)
     strokes = page.evaluate("window.digitlab.pad.strokes.map(s => s.pts.length / 2)")
     assert len(strokes) == 1 and strokes[0] >= 20       # one stroke, carried on through the switch

@@ -47,6 +47,12 @@ def test_round_trip(state):
     assert encode(back) == text
 
 
+@pytest.mark.parametrize("noise", [0.0010000000000000002, 0.00012345678901234567, 1.9999999999999998, 0.1 + 0.2])
+def test_noise_reads_back_as_the_same_float(noise):
+    state = {"damage": {"bias": False, "noise": noise, "layers": [], "neurons": []}}
+    assert decode(encode(state)) == (state, [])
+
+
 def test_quantised_drawing_is_close_and_compact():
     pts = [0.1234567, 0.7654321, 0.5, 0.5, 0.999999, 0.000001]
     text = encode({"model": "cnn", "strokes": [{"w": 20 / 280, "pts": pts}]})

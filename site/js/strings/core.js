@@ -43,10 +43,14 @@ export default {
     "pred.sure": "{digit}, with {pct}% confidence",
     "pred.unsure": "unsure: maybe {digit} ({pct}% confidence)",
     "pred.small": "unsure: too small to read (maybe {digit}, {pct}% confidence)",
+    "pred.blob": "unsure: too much ink for a digit (maybe {digit}, {pct}% confidence)",
+    "pred.flat": "unsure: a flat line, not a digit (maybe {digit}, {pct}% confidence)",
     "speak.none": "nothing to classify",
     "speak.sure": "reads {digit}",
     "speak.unsure": "unsure: maybe {digit}",
     "speak.small": "unsure: too small to read, maybe {digit}",
+    "speak.blob": "unsure: too much ink for a digit, maybe {digit}",
+    "speak.flat": "unsure: a flat line, not a digit, maybe {digit}",
     "pred.percent": "{pct}%",
 
     "result.heading": "How sure it is",
@@ -90,7 +94,7 @@ export default {
     "layer.halves": "halves the size",
 
     "lang.toggle": "日本語",
-    "lang.label": "Language: English. Switch to Japanese",
+    "lang.label": "日本語: show the page in Japanese",
 
     "share.copy": "Copy link",
     "share.copied": "Link copied: it holds the model, the damage settings and the drawing.",
@@ -120,7 +124,6 @@ export default {
     "replay.axisY": "probability",
 
     "digits.label": "Read as separate digits:",
-    "digits.aria": "The separate digits read: {seq}",
   },
   ja: {
     "page.title": "Digit Lab:数字を描いて、ニューラルネットの考えを見る",
@@ -164,10 +167,14 @@ export default {
     "pred.sure": "{digit}(確信度 {pct}%)",
     "pred.unsure": "自信なし:{digit} かも(確信度 {pct}%)",
     "pred.small": "自信なし:小さすぎて読めません({digit} かも、確信度 {pct}%)",
+    "pred.blob": "自信なし:数字にしてはインクが多すぎます({digit} かも、確信度 {pct}%)",
+    "pred.flat": "自信なし:ただの線で、数字ではありません({digit} かも、確信度 {pct}%)",
     "speak.none": "判定するものがありません",
     "speak.sure": "{digit} と読みました",
     "speak.unsure": "自信なし:{digit} かもしれません",
     "speak.small": "自信なし:小さすぎます。{digit} かもしれません",
+    "speak.blob": "自信なし:インクが多すぎます。{digit} かもしれません",
+    "speak.flat": "自信なし:ただの線です。{digit} かもしれません",
     "pred.percent": "{pct}%",
 
     "result.heading": "どのくらい確かか",
@@ -211,7 +218,7 @@ export default {
     "layer.halves": "大きさが半分に",
 
     "lang.toggle": "English",
-    "lang.label": "言語:日本語。英語に切り替える",
+    "lang.label": "English:ページを英語で表示する",
 
     "share.copy": "リンクをコピー",
     "share.copied": "リンクをコピーしました。モデル、破壊の設定、絵が入っています。",
@@ -241,6 +248,5 @@ export default {
     "replay.axisY": "確率",
 
     "digits.label": "別々の数字として読むと:",
-    "digits.aria": "別々に読んだ数字:{seq}",
   },
 };
