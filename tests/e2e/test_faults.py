@@ -302,3 +302,39 @@ def test_no_foreign_host_resolves(browser, site_url):
         assert local.title().startswith("Digit Lab")
     finally:
         context.close()
+
+
+# ---- training faults (#6): the cases tests/e2e/test_train.py does not cover ------------------
+
+def test_pausing_mid_epoch_loses_nothing_and_a_hostile_import_name_stays_text(app, tmp_path):
+    """Pause while training: the iteration and the weights hold still, and Train goes on from
+    there. An import whose file name is markup is refused as text, and runs nothing."""
+    from .test_train import open_panel, progress, state, weights_now
+    page = app.page
+    open_panel(app)
+    page.click("#train-start")
+    app.poll("() => Number(document.querySelector('#train-progress').dataset.iter) >= 20", timeout_ms=60_000)
+    page.click("#train-pause")
+    assert state(app) == "paused"
+    it = int(progress(app)["iter"])
+    held = weights_now(app, tmp_path)
+    page.wait_for_timeout(500)
+    assert int(progress(app)["iter"]) == it
+    again = weights_now(app, tmp_path)
+    for layer, p in held.params.items():
+        for key, w in p.items():
+            np.testing.assert_array_equal(again.params[layer][key], w)
+    page.click("#train-start")                                   # resumes: from `it`, not from 0
+    app.poll("(it) => Number(document.querySelector('#train-progress').dataset.iter) > it", it, 60_000)
+    page.click("#train-pause")
+    assert int(progress(app)["iter"]) > it
+
+    name = '<img src=x onerror="window.__pwned=1">.npz'
+    page.set_input_files("#train-import", [{"name": name, "mimeType": "application/octet-stream",
+                                            "buffer": b"PK\x03\x04 not really a zip"}])
+    app.poll("() => document.querySelector('#train-io-msg').textContent !== ''")
+    page.wait_for_timeout(200)
+    assert page.evaluate(PWNED)
+    assert page.eval_on_selector_all("#train-io-msg *", "es => es.filter(e => e.tagName === 'IMG').length") == 0
+    assert page.eval_on_selector_all("#model option[value^=imported]", "os => os.length") == 0
+    assert app.errors == [], app.errors
