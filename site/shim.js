@@ -161,7 +161,7 @@ function frame() {
   update(t);
 }
 
-function update(t) {
+function update(since) {   // since: the input event's timeStamp (t is i18n's)
   const t0 = performance.now();
   let res;
   try {
@@ -185,11 +185,11 @@ function update(t) {
   const t2 = performance.now();
   afterPaint(() => {
     const end = performance.now();
-    performance.measure("digitlab:update", { start: t, end });
+    performance.measure("digitlab:update", { start: since, end });
     // update: event -> painted frame; wait: event -> this frame's start; call: the Python call as
     // JS sees it (python: as Python's own clock sees it, stages: its parts); draw: DOM work;
     // paint: DOM done -> frame rendered.
-    state.timings.push({ update: end - t, wait: t0 - t, call: t1 - t0, python: res.python_ms, draw: t2 - t1,
+    state.timings.push({ update: end - since, wait: t0 - since, call: t1 - t0, python: res.python_ms, draw: t2 - t1,
                          paint: end - t2, stages: res.stages, model: res.model,
                          blank: res.prediction.state === "none", diagram: !!res.view });
     if (state.timings.length > 2000) state.timings.splice(0, 1000);
