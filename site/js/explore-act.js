@@ -84,6 +84,7 @@ export class ActivationExplorer {
     this.keyDf.textContent = t("explore.act.legend.df");
     this.keys.textContent = t("explore.act.keys");
     if (this.res) this.show();
+    else this.formula.textContent = t("explore.loading");
   }
 
   start() {
