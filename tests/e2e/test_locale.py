@@ -295,6 +295,7 @@ def test_screenshots_and_colour_blind_view(fresh):
         page.evaluate("name => { document.body.style.filter = `url(#cb-${name})`; }", name)
         page.locator(".net").screenshot(path=str(SCREENSHOTS / f"locale-{name}-network.png"))
         page.locator(".card.draw").screenshot(path=str(SCREENSHOTS / f"locale-{name}-draw.png"))
+        page.locator(".card.result").screenshot(path=str(SCREENSHOTS / f"locale-{name}-result.png"))  # bars, replay
         page.evaluate("() => { document.body.style.filter = ''; document.querySelector('#cb-sim').remove(); }")
     # The phone layout (390 wide; test_page.py covers a real touch phone): the same page, narrowed.
     page.set_viewport_size({"width": 390, "height": 844})
