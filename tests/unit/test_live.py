@@ -231,8 +231,8 @@ def test_a_runaway_loop_is_stopped_on_import_on_apply_and_in_updates():
 def test_layers_edit_rebuilds_the_networks():
     app = MiniApp()
     old_net = app.net
-    assert app.apply(LAYERS, edit(LAYERS, '        z = x @ p["W"]\n        add_bias(z, p["b"])\n',
-                                  '        z = x @ p["W"]\n'))["ok"]
+    assert app.apply(LAYERS, edit(LAYERS, '        z = matmul(x, p["W"])\n        add_bias(z, p["b"])\n',
+                                  '        z = matmul(x, p["W"])\n'))["ok"]
     assert app.net is not old_net and type(app.net.layers[0]) is digitlab.core.layers.Dense
     assert digitlab.core.Dense is digitlab.core.layers.Dense is models.Dense
     x, probs, _ = app.run(IMG)[0]
