@@ -57,7 +57,10 @@ def ensure_venv(extras=()):
 
 def ensure_apt(needs):
     """needs: {executable path or name: Debian packages}; apt-get installs those that are missing."""
-    missing = [pkg for exe, pkgs in needs.items() if shutil.which(exe) is None for pkg in pkgs]
+    def present(exe):  # a data file (a font) is not executable, so which() cannot find it
+        return os.path.exists(exe) if os.path.isabs(exe) else shutil.which(exe) is not None
+
+    missing = [pkg for exe, pkgs in needs.items() if not present(exe) for pkg in pkgs]
     if not missing:
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
@@ -72,5 +75,9 @@ def ensure_node():
 
 
 def ensure_chromium():
-    """The e2e tests drive Debian's chromium (Playwright cannot download browsers here)."""
-    ensure_apt({"/usr/bin/chromium": ["chromium", "chromium-driver"]})
+    """The e2e tests drive Debian's chromium (Playwright cannot download browsers here).
+
+    A Japanese font too: without one, the ?lang=ja screenshots show empty boxes for every glyph.
+    """
+    ensure_apt({"/usr/bin/chromium": ["chromium", "chromium-driver"],
+                "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf": ["fonts-ipafont-gothic"]})
