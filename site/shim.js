@@ -219,7 +219,8 @@ window.digitlab = {
     schedule(performance.now());              // classify whatever was drawn while loading
   },
   fail,
-  progress: (text) => setStatus("loading", text),
+  /** Python reports a start-up step by string key (strings/core.js), with its {vars}. */
+  progress: (key, vars) => setStatus("loading", t(key, vars)),
   /** Python found model `name`'s shipped files damaged (digitlab.web.bridge.App.check): switch it
    *  off in the picker and say which file and what is wrong; if it is the model in use, move to
    *  `fallback`. The page keeps working. */

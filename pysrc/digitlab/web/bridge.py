@@ -250,11 +250,11 @@ def main():
     """Load the page's model, hand the editor and then the shim their functions. Errors go to the banner."""
     try:
         app = App()
-        window.digitlab.progress("Checking the model files…")
+        window.digitlab.progress("status.checking")   # keys: the shim words them in the page's language
         for bad, problem in app.check().items():        # switched off in the picker, named in a banner
             window.digitlab.modelFault(bad, problem, app.fallback(bad))
         name = app.fallback(str(window.digitlab.model))
-        window.digitlab.progress(f"Loading the {name} weights…")
+        window.digitlab.progress("status.loadingWeights", _js({"name": name}))
         app.model(name)
         edit = {"files": create_proxy(app.edit_files), "apply": create_proxy(app.edit_apply),
                 "reset": create_proxy(app.edit_reset)}

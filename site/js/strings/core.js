@@ -16,6 +16,8 @@ export default {
     "status.loadedNumpy": "NumPy loaded. Copying the digitlab package and weights…",
     "status.copying": "Copying the digitlab package and weights…",
     "status.importing": "Importing digitlab…",
+    "status.checking": "Checking the model files…",
+    "status.loadingWeights": "Loading the {name} weights…",
     "status.ready": "Ready: Python and NumPy run in this page.",
     "status.error": "Error: {title}",
 
@@ -140,6 +142,8 @@ export default {
     "status.loadedNumpy": "NumPy を読み込みました。digitlab パッケージと重みをコピー中…",
     "status.copying": "digitlab パッケージと重みをコピー中…",
     "status.importing": "digitlab をインポート中…",
+    "status.checking": "モデルのファイルを確認中…",
+    "status.loadingWeights": "{name} の重みを読み込み中…",
     "status.ready": "準備完了:Python と NumPy がこのページで動いています。",
     "status.error": "エラー:{title}",
 
