@@ -109,7 +109,7 @@ export class Maths {
     const state = res == null ? "loading" : res.blank ? "empty" : "ready";
     this.card.dataset.state = state;
     this.card.dataset.katex = this.katex ? "ready" : this.failed ? "failed" : "loading";
-    const msg = state === "loading" ? t("why.loading") : state === "empty" ? t("maths.empty")
+    const msg = state === "loading" ? waiting() : state === "empty" ? t("maths.empty")
       : this.failed ? t("maths.failed") : !this.katex ? t("maths.loading") : "";
     this.message.textContent = msg;
     this.message.hidden = !msg;
@@ -208,4 +208,9 @@ export class Maths {
       });
     });
   }
+}
+
+/** Nothing computed yet: Python is still starting, or it is ready and this card waits to be on screen. */
+function waiting() {
+  return t(window.digitlab?.ready ? "why.offscreen" : "why.loading");
 }

@@ -126,7 +126,7 @@ export class Saliency {
     if (this.lang !== lang()) this.words();
     const state = res == null ? "loading" : res.blank ? "empty" : "ready";
     this.root.dataset.state = state;
-    this.message.textContent = state === "loading" ? t("why.loading") : state === "empty" ? t("why.empty") : "";
+    this.message.textContent = state === "loading" ? waiting() : state === "empty" ? t("why.empty") : "";
     this.message.hidden = state === "ready";
     if (state !== "ready") {
       for (const k of ["winner", "runner", "peak", "margin", "total"]) delete this.root.dataset[k];
@@ -234,4 +234,9 @@ export class Saliency {
       this.tbody.append(tr);
     }
   }
+}
+
+/** Nothing computed yet: Python is still starting, or it is ready and this card waits to be on screen. */
+function waiting() {
+  return t(window.digitlab?.ready ? "why.offscreen" : "why.loading");
 }

@@ -1,8 +1,8 @@
 // "Why this digit?" (#saliency) and "Live maths" (#maths), built inside #why-mount.
 //
-// Both follow the drawing: each digitlab:update marks them stale, and at most once per animation
-// frame each one that is on screen asks Python (why.explain / maths.explain) about the drawing
-// the page just read. A section off screen costs nothing until it scrolls into view. KaTeX is
+// Both follow the drawing: each digitlab:update marks them stale, and the ones on screen ask
+// Python (why.explain / maths.explain) about the drawing the page just read, one per frame and
+// at most every GAP_MS. A section off screen costs nothing until it scrolls into view. KaTeX is
 // loaded the first time the maths section comes near the viewport, never on the first load.
 
 import { onLang, register } from "./i18n.js";
@@ -13,7 +13,7 @@ import { Maths } from "./why-maths.js";
 register(strings);
 
 const mount = document.querySelector("#why-mount");
-const state = { model: null, input: null, frame: false };
+const state = { model: null, input: null, frame: false, lastRun: -Infinity, lastView: null };
 
 const views = [
   { name: "why.explain", view: new Saliency(mount), visible: false, stale: false },
@@ -32,25 +32,36 @@ function refresh(v) {
   schedule();
 }
 
+// Each section costs tens of ms when shown (Python's saliency and ablations, KaTeX typesetting
+// every formula): run at most one per frame, and start runs at least GAP_MS apart, so drawing and
+// training keep their frame rate (measured: the maths card re-typeset on every training update
+// took ~23 ms and dropped a frame each time; 4 refreshes a second still read as live).
+const GAP_MS = 250;
+
 function schedule() {
   if (state.frame) return;
   state.frame = true;
-  requestAnimationFrame(run);
+  const wait = state.lastRun + GAP_MS - performance.now();
+  if (wait > 0) setTimeout(() => requestAnimationFrame(run), wait);
+  else requestAnimationFrame(run);
 }
 
-/** One frame: every visible stale view asks Python once, with the latest drawing. */
+/** One frame: the next visible stale view (taking turns) asks Python, with the latest drawing. */
 function run() {
   state.frame = false;
   if (!window.digitlab?.ready || state.model == null) return;
-  for (const v of views) {
-    if (!v.stale || !v.visible) continue;
-    v.stale = false;
-    try {       // a blank pad too: Python answers {blank: true} (and the maths its layer cards)
-      v.show(window.digitlab.call(v.name, { model: state.model, ...(v.args?.() || {}) }));
-    } catch (err) {
-      console.error(`digitlab ${v.name}:`, err);
-    }
+  const due = views.filter((w) => w.stale && w.visible);
+  if (!due.length) return;
+  const v = due.find((w) => w !== state.lastView) || due[0];
+  state.lastView = v;
+  state.lastRun = performance.now();
+  v.stale = false;
+  try {       // a blank pad too: Python answers {blank: true} (and the maths its layer cards)
+    v.show(window.digitlab.call(v.name, { model: state.model, ...(v.args?.() || {}) }));
+  } catch (err) {
+    console.error(`digitlab ${v.name}:`, err);
   }
+  if (due.length > 1) schedule();
 }
 
 addEventListener("digitlab:update", (e) => {
@@ -73,3 +84,4 @@ const watch = new IntersectionObserver((entries) => {
 for (const v of views) watch.observe(v.view.card);
 
 onLang(() => { for (const v of views) v.view.render(); });
+addEventListener("digitlab:ready", () => { for (const v of views) v.view.render(); });   // drop "Python is loading"
