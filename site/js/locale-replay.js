@@ -11,6 +11,7 @@ const W = 320, H = 130, L = 34, R = 22, T = 10, B = 28;        // viewBox and ma
 // Okabe-Ito, for the digits that lead at some stroke; the rest are thin grey lines.
 const COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#000000"];
 const MAX_STROKES = 64;                                           // features/replay.py MAX_PREFIXES
+const GAP_MS = 250;                                               // least time between two re-reads of the prefixes
 
 function el(tag, attrs, parent) {
   const e = document.createElementNS(SVG, tag);
@@ -40,7 +41,7 @@ class Replay {
     label.append(this.labelText, this.scrub, this.out);
     section.append(this.h, this.svg, label, this.note);
     // full: the drawing's strokes; k: how many are on the pad; data: Python's answer for 1..n
-    Object.assign(this, { full: [], k: 0, model: null, data: null, base: null, pending: 0 });
+    Object.assign(this, { full: [], k: 0, model: null, data: null, base: null, pending: 0, lastRun: -Infinity });
     addEventListener("digitlab:update", (e) => this.updated(e.detail));
     this.scrub.addEventListener("input", () => this.scrubTo(Number(this.scrub.value)));
     onLang(() => this.words());
@@ -75,7 +76,11 @@ class Replay {
 
   recompute() {
     clearTimeout(this.pending);
-    this.pending = setTimeout(() => {          // after the frame that showed the update
+    // After the frame that showed the update, and at most every GAP_MS: while a network trains,
+    // updates come 10 times a second and each re-read of every prefix costs ~8 ms.
+    const wait = Math.max(0, this.lastRun + GAP_MS - performance.now());
+    this.pending = setTimeout(() => {
+      this.lastRun = performance.now();
       const n = this.full.length;
       this.data = n ? window.digitlab.call("replay.probs",
         { pixels: prefixes(this.full, this.base), count: n, model: this.model }) : null;
@@ -83,7 +88,7 @@ class Replay {
       if (!this.data) this.svg.replaceChildren();
       this.svg.dataset.points = String(this.data ? this.data.count : 0);
       this.words();
-    }, 0);
+    }, wait);
   }
 
   /** Put the first k strokes back on the pad; the page's update follows. */
