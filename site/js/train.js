@@ -16,14 +16,14 @@ import { slowStep, flashLinks } from "./train-slow.js";
 
 register(strings);
 const BUDGET_MS = 10;         // training per frame, leaving ~7 ms of a 60 Hz frame to the browser
-const SHARED_MS = 3;          // in the frame where the drawing's update also runs (~5 ms in Python)
+const CHART_MS = 250;         // how often the loss and accuracy charts are redrawn while training
 const REDRAW_MS = 100;        // how often the main diagram re-reads the drawing while training
 const ui = buildPanel(document.querySelector("#train-mount"));
 const charts = {
   loss: new LineChart(ui.lossSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test", dots: true }]),
   acc: new LineChart(ui.accSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test", dots: true }], { min: 0, max: 1 }),
 };
-const S = { state: "idle", loaded: false, last: null, lastRedraw: 0, frames: [], work: [], prevTs: 0, busy: false };
+const S = { state: "idle", loaded: false, last: null, lastRedraw: 0, lastChart: 0, frames: [], work: [], prevTs: 0, busy: false };
 const call = (name, args) => window.digitlab.call(name, args);
 const fmt = (v, d = 3) => (v === null || v === undefined ? t("train.none") : Number(v).toPrecision(d));
 
@@ -130,6 +130,10 @@ function setState(s) {
   ui.start.disabled = s === "running";
   ui.pause.disabled = s !== "running";
   ui.step.disabled = s === "running";
+  if (s !== "running") {           // points held back by the redraw throttle (show) appear now
+    if (charts.loss.dirty) charts.loss.redraw();
+    if (charts.acc.dirty) charts.acc.redraw();
+  }
 }
 
 function useTrained() {
@@ -178,11 +182,14 @@ function frame(ts) {
   if (S.prevTs) S.frames.push(ts - S.prevTs);
   if (S.frames.length > 5000) S.frames.splice(0, 2500);
   S.prevTs = ts;
-  const res = call("train.run", { budget_ms: S.updating ? SHARED_MS : BUDGET_MS });
-  S.updating = false;
-  S.work.push([res.ms, res.steps]);
-  if (S.work.length > 5000) S.work.splice(0, 2500);
-  show(res);
+  if (S.updating) {
+    S.updating = false;         // the drawing's update fills this frame (~5 ms Python + the diagram)
+  } else {
+    const res = call("train.run", { budget_ms: BUDGET_MS });
+    S.work.push([res.ms, res.steps]);
+    if (S.work.length > 5000) S.work.splice(0, 2500);
+    show(res);
+  }
   if (ts - S.lastRedraw > REDRAW_MS) {
     S.lastRedraw = ts;
     S.updating = true;          // the shim's update runs in the next frame, beside our next slice
@@ -205,8 +212,14 @@ function show(res) {
   charts.acc.add("train", res.train_points.map((q) => [q[0], q[2]]));
   charts.loss.add("test", res.test_points.map((q) => [q[0], q[1]]));
   charts.acc.add("test", res.test_points.map((q) => [q[0], q[2]]));
-  if (charts.loss.dirty) charts.loss.redraw();
-  if (charts.acc.dirty) charts.acc.redraw();
+  // While running, the charts are redrawn at most every CHART_MS: a redraw rebuilds their axes,
+  // and doing it every frame cost frames. A pause or a stop draws the last points at once.
+  const now = performance.now();
+  if (S.state !== "running" || now - S.lastChart > CHART_MS) {
+    S.lastChart = now;
+    if (charts.loss.dirty) charts.loss.redraw();
+    if (charts.acc.dirty) charts.acc.redraw();
+  }
   if (res.diverged) diverged(res.diverged);
 }
 
