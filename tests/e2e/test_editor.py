@@ -224,6 +224,8 @@ def test_strongest_10_links_preset(ed):
     n = app.updates()
     app.page.click("[data-preset='links-10']")
     app.wait_update(n)
+    # The click scrolls to the editor; with the diagram off screen the page skips drawing it.
+    app.page.locator("#network").scroll_into_view_if_needed()
     app.poll("() => document.querySelectorAll('#network [data-link-id]').length <= 20")   # 2 dense layers
     assert 0 < links() <= 20
 

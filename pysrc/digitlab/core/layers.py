@@ -202,9 +202,10 @@ class MaxPool2D(Layer):
 
     def backward_z(self, p, x, a, dA, need_dx=True, saved=None):
         """Route each output's gradient to the first input in its window that equals the max."""
-        dX = np.zeros_like(x)
         s = self.size
         ho, wo = a.shape[1], a.shape[2]
+        # The windows below write every element of dX unless an edge is ragged (dropped).
+        dX = np.empty_like(x) if x.shape[1:3] == (ho * s, wo * s) else np.zeros_like(x)
         views = self._windows(x)
         taken = None
         for k, v in enumerate(views):

@@ -18,7 +18,9 @@ class SGD:
                 if self.weight_decay and key == "W":
                     g = g + np.float32(self.weight_decay) * w
                 if self.momentum:
-                    v = self.v.setdefault((layer, key), np.zeros_like(w))
+                    v = self.v.get((layer, key))
+                    if v is None:
+                        v = self.v[layer, key] = np.zeros_like(w)
                     v *= np.float32(self.momentum)
                     v -= lr * g
                     w += v
@@ -42,8 +44,10 @@ class Adam:
         for layer, g_layer in grads.items():
             for key, g in g_layer.items():
                 w = params[layer][key]
-                m = self.m.setdefault((layer, key), np.zeros_like(w))
-                v = self.v.setdefault((layer, key), np.zeros_like(w))
+                m, v = self.m.get((layer, key)), self.v.get((layer, key))
+                if m is None:   # not setdefault: that would allocate two zero arrays every step
+                    m = self.m[layer, key] = np.zeros_like(w)
+                    v = self.v[layer, key] = np.zeros_like(w)
                 m *= b1
                 m += (1 - b1) * g
                 v *= b2
