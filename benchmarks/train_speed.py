@@ -1,7 +1,7 @@
 """Training speed of digitlab's NumPy core against PyTorch (CPU), side by side, plus the
 single-image forward latency of every shipped model.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/train_speed.py [--rounds 3] [--images 60000]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/train_speed.py [--rounds 3] [--images 60000] [--plain-malloc]
 
 Both frameworks train the same architecture with the same minibatches (batch 64, Adam,
 no augmentation), one thread each, alternating epoch for epoch so machine noise hits
@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysrc"))
 import numpy as np  # noqa: E402
 
 from digitlab import data, models  # noqa: E402
+from digitlab.cli import keep_freed_memory  # noqa: E402
 from digitlab.core.optim import Adam  # noqa: E402
 
 BATCH = 64
@@ -95,7 +96,11 @@ def main():
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--images", type=int, default=60000, help="images per epoch (60000 = a full epoch)")
     p.add_argument("--archs", nargs="*", default=["mlp-128-64", "cnn-small"])
+    p.add_argument("--plain-malloc", action="store_true", help="leave glibc's malloc at its defaults")
     args = p.parse_args()
+    # The same allocator settings as `python -m digitlab train`, for both frameworks in this process.
+    kept = False if args.plain_malloc else keep_freed_memory()
+    print(f"glibc malloc keeps freed memory (digitlab.cli.keep_freed_memory): {kept}")
     try:
         import torch
         torch.set_num_threads(1)

