@@ -67,12 +67,13 @@ def strokes(page, n_moves):
 
 def model_run(page, model, n_moves):
     """-> list of per-update records for model (non-blank, after warm-up)."""
-    n0 = len(page.evaluate("window.digitlab.timings()"))
     page.select_option("#model", model)
     page.wait_for_timeout(300)
     strokes(page, n_moves)
     page.wait_for_timeout(300)
-    recs = [r for r in page.evaluate("window.digitlab.timings()")[n0:] if r["model"] == model and not r["blank"]]
+    # By model, not by index: the page keeps only its last 1,000-2,000 records (shim.js), and
+    # each model is drawn with once per page.
+    recs = [r for r in page.evaluate("window.digitlab.timings()") if r["model"] == model and not r["blank"]]
     return recs[SKIP_AFTER_SWITCH:]
 
 
