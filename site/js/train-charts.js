@@ -84,8 +84,9 @@ export class LineChart {
       el("line", { x1: PAD.l, y1: sy(y), x2: W - PAD.r, y2: sy(y), class: "grid" }, this.frame);
       el("text", { x: PAD.l - 4, y: sy(y) + 4, class: "tick y" }, this.frame).textContent = fmt(y);
     }
-    for (const f of [0, 0.5, 1]) {
-      el("text", { x: sx(f * xMax), y: H - 8, class: "tick x" }, this.frame).textContent = String(Math.round(f * xMax));
+    const ticks = new Set([0, 0.5, 1].map((f) => Math.round(f * xMax)));   // no "0 1 1" while xMax is 1
+    for (const v of ticks) {
+      el("text", { x: sx(v), y: H - 8, class: "tick x" }, this.frame).textContent = String(v);
     }
   }
 }
