@@ -82,6 +82,38 @@ function showFaults() {
 onLang(showFaults);
 showFaults();
 
+// An instrument's Python call that raised: named in a dismissable banner (its caller still gets
+// the exception), so a bug in one panel is visible and the rest of the page goes on.
+const pyErrors = [];   // [{name, message}], the newest MAX_PY_ERRORS distinct ones
+const MAX_PY_ERRORS = 3;
+$("#py-errors .py-errors-close").addEventListener("click", () => {
+  pyErrors.length = 0;
+  $("#py-errors").hidden = true;
+});
+
+function showPyErrors() {
+  const box = $("#py-errors");
+  box.querySelector(".py-errors-title").textContent = t("robust.instrument.title");
+  box.querySelector(".py-errors-close").textContent = t("robust.dismiss");
+  box.querySelector(".py-errors-list").replaceChildren(...pyErrors.map((e) => {
+    const li = document.createElement("li");
+    li.dataset.call = e.name;
+    li.textContent = t("robust.instrument", e);
+    return li;
+  }));
+  box.hidden = pyErrors.length === 0;
+}
+onLang(showPyErrors);
+
+function pyError(name, err) {
+  // A PythonError's message is the whole traceback; its last line says what went wrong.
+  const message = String(err?.message ?? err).trim().split("\n").pop();
+  if (pyErrors.some((e) => e.name === name && e.message === message)) return;
+  pyErrors.push({ name: String(name), message });
+  if (pyErrors.length > MAX_PY_ERRORS) pyErrors.shift();
+  showPyErrors();
+}
+
 // ---- loading progress ------------------------------------------------------------------
 
 const STEPS = {   // PyScript's py:progress details -> what the person is waiting for
@@ -239,7 +271,12 @@ window.digitlab = {
    *  Throws before Python is ready; instruments start on the "digitlab:ready" event. */
   call(name, args = {}) {
     if (!state.py) throw new Error("Python is not ready yet");
-    return state.py.call(name, args);
+    try {
+      return state.py.call(name, args);
+    } catch (err) {
+      pyError(name, err);
+      throw err;
+    }
   },
   /** The drawing pad (site/js/pad.js): strokes, setStrokes(), pixels(), clear(), … */
   pad,

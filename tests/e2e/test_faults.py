@@ -357,3 +357,22 @@ def test_a_python_error_in_an_update_shows_the_banner(browser, site_url):
         assert [e for e in app.errors if "is not a function" in e] == [], app.errors
     finally:
         context.close()
+
+
+def test_an_instrument_whose_python_raises_is_named_and_the_page_goes_on(app):
+    """digitlab.call raising in Python (here: a name no feature registered) still throws to its
+    caller, and a dismissable notice names the call and Python's error; drawing keeps working."""
+    page = app.page
+    thrown = page.evaluate("""() => { try { window.digitlab.call('no.such.handler', {}); return null; }
+                                      catch (e) { return String(e.message); } }""")
+    assert thrown and "no.such.handler" in thrown
+    box = page.locator("#py-errors")
+    assert box.is_visible()
+    line = page.text_content("#py-errors li[data-call='no.such.handler']")
+    assert line.startswith("no.such.handler: KeyError") and "\n" not in line, line
+    page.evaluate("() => { try { window.digitlab.call('no.such.handler', {}); } catch (e) {} }")
+    assert page.locator("#py-errors li").count() == 1                # the same error is listed once
+    assert app.draw(DIGITS[7])["digit"] == "7"                       # the page goes on
+    assert page.get_attribute("#status", "data-state") == "ready"
+    page.click("#py-errors .py-errors-close")
+    assert not box.is_visible()

@@ -6,6 +6,9 @@ export default {
     "robust.fault": "{model} is switched off: {message}",
     "robust.fallback": "Using {model} instead.",
     "robust.unavailable": "{model}: its files are damaged",
+    "robust.instrument.title": "A part of the page failed in Python; the rest keeps working.",
+    "robust.instrument": "{name}: {message}",
+    "robust.dismiss": "Dismiss",
   },
   ja: {
     "robust.retry": "再読み込み",
@@ -13,5 +16,8 @@ export default {
     "robust.fault": "{model} は使えません: {message}",
     "robust.fallback": "代わりに {model} を使います。",
     "robust.unavailable": "{model}: ファイルが壊れています",
+    "robust.instrument.title": "ページの一部が Python でエラーになりました。ほかの部分はそのまま使えます。",
+    "robust.instrument": "{name}: {message}",
+    "robust.dismiss": "閉じる",
   },
 };
