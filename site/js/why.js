@@ -13,12 +13,13 @@ import { Maths } from "./why-maths.js";
 register(strings);
 
 const mount = document.querySelector("#why-mount");
-const state = { model: null, input: null, frame: false, lastRun: -Infinity, lastView: null };
+const state = { model: null, input: null, frame: false };
 
 const views = [
-  { name: "why.explain", view: new Saliency(mount), visible: false, stale: false },
+  { name: "why.explain", view: new Saliency(mount), visible: false, stale: false, lastRun: -Infinity },
 ];
-views.push({ name: "maths.explain", view: new Maths(mount, () => refresh(views[1])), visible: false, stale: false });
+views.push({ name: "maths.explain", view: new Maths(mount, () => refresh(views[1])), visible: false, stale: false,
+             lastRun: -Infinity });
 views[0].show = (res) => views[0].view.show(res, res && !res.blank ? copyPad() : null, state.input);
 views[1].show = (res) => views[1].view.show(res);
 views[1].args = () => ({ unit: views[1].view.choice });
@@ -27,41 +28,48 @@ function copyPad() {
   return window.digitlab.pad.pixels().slice();          // pixels() reuses one buffer
 }
 
+/** The person asked for something in this card (a unit): answer in the next frame, no waiting. */
 function refresh(v) {
   v.stale = true;
+  v.lastRun = -Infinity;
   schedule();
 }
 
 // Each section costs tens of ms when shown (Python's saliency and ablations, KaTeX typesetting
-// every formula): run at most one per frame, and start runs at least GAP_MS apart, so drawing and
-// training keep their frame rate (measured: the maths card re-typeset on every training update
-// took ~23 ms and dropped a frame each time; 4 refreshes a second still read as live).
+// every formula): one section per frame, and each at most every GAP_MS, so drawing and training
+// keep their frame rate (measured: the maths card re-typeset on every training update took
+// ~23 ms and dropped a frame each time; 4 refreshes a second still read as live). A section that
+// has not run for GAP_MS (it just came on screen, or the drawing changed after a pause) runs in
+// the next frame, so nothing above the reader's place changes height long after a scroll.
 const GAP_MS = 250;
 
 function schedule() {
   if (state.frame) return;
+  const due = views.filter((w) => w.stale && w.visible);
+  if (!due.length) return;
   state.frame = true;
-  const wait = state.lastRun + GAP_MS - performance.now();
+  const wait = Math.min(...due.map((w) => w.lastRun + GAP_MS)) - performance.now();
   if (wait > 0) setTimeout(() => requestAnimationFrame(run), wait);
   else requestAnimationFrame(run);
 }
 
-/** One frame: the next visible stale view (taking turns) asks Python, with the latest drawing. */
+/** One frame: the visible stale view that has waited longest asks Python, with the latest drawing. */
 function run() {
   state.frame = false;
   if (!window.digitlab?.ready || state.model == null) return;
-  const due = views.filter((w) => w.stale && w.visible);
-  if (!due.length) return;
-  const v = due.find((w) => w !== state.lastView) || due[0];
-  state.lastView = v;
-  state.lastRun = performance.now();
-  v.stale = false;
-  try {       // a blank pad too: Python answers {blank: true} (and the maths its layer cards)
-    v.show(window.digitlab.call(v.name, { model: state.model, ...(v.args?.() || {}) }));
-  } catch (err) {
-    console.error(`digitlab ${v.name}:`, err);
+  const now = performance.now();
+  const ready = views.filter((w) => w.stale && w.visible && now - w.lastRun >= GAP_MS);
+  const v = ready.sort((a, b) => a.lastRun - b.lastRun)[0];
+  if (v) {
+    v.lastRun = now;
+    v.stale = false;
+    try {       // a blank pad too: Python answers {blank: true} (and the maths its layer cards)
+      v.show(window.digitlab.call(v.name, { model: state.model, ...(v.args?.() || {}) }));
+    } catch (err) {
+      console.error(`digitlab ${v.name}:`, err);
+    }
   }
-  if (due.length > 1) schedule();
+  schedule();        // the other section: in the next frame, or when its GAP_MS has passed
 }
 
 addEventListener("digitlab:update", (e) => {
