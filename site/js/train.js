@@ -130,10 +130,11 @@ function setState(s) {
   ui.start.disabled = s === "running";
   ui.pause.disabled = s !== "running";
   ui.step.disabled = s === "running";
-  if (s !== "running") {           // points held back by the redraw throttle (show) appear now
-    if (charts.loss.dirty) charts.loss.redraw();
-    if (charts.acc.dirty) charts.acc.redraw();
-  }
+  if (s !== "running") drawCharts();   // points held back by the redraw throttle (show) appear now
+}
+
+function drawCharts() {
+  for (const c of Object.values(charts)) if (c.dirty) c.redraw();
 }
 
 function useTrained() {
@@ -192,7 +193,7 @@ function frame(ts) {
   }
   if (ts - S.lastRedraw > REDRAW_MS) {
     S.lastRedraw = ts;
-    S.updating = true;          // the shim's update runs in the next frame, beside our next slice
+    S.updating = true;          // the shim's update runs in the next frame, which trains nothing
     window.digitlab.update();
   }
   if (S.state === "running") requestAnimationFrame(frame);
@@ -217,8 +218,7 @@ function show(res) {
   const now = performance.now();
   if (S.state !== "running" || now - S.lastChart > CHART_MS) {
     S.lastChart = now;
-    if (charts.loss.dirty) charts.loss.redraw();
-    if (charts.acc.dirty) charts.acc.redraw();
+    drawCharts();
   }
   if (res.diverged) diverged(res.diverged);
 }

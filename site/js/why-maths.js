@@ -4,6 +4,7 @@
 // renderToString would need inline style attributes, which the CSP refuses).
 
 import { lang, t } from "./i18n.js";
+import { waiting } from "./why-saliency.js";
 
 const KATEX_JS = "./vendor/katex/katex.min.js";
 const KATEX_CSS = "./vendor/katex/katex.min.css";
@@ -208,9 +209,4 @@ export class Maths {
       });
     });
   }
-}
-
-/** Nothing computed yet: Python is still starting, or it is ready and this card waits to be on screen. */
-function waiting() {
-  return t(window.digitlab?.ready ? "why.offscreen" : "why.loading");
 }

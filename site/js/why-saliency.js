@@ -236,7 +236,8 @@ export class Saliency {
   }
 }
 
-/** Nothing computed yet: Python is still starting, or it is ready and this card waits to be on screen. */
-function waiting() {
+/** Nothing computed yet: Python is still starting, or it is ready and this card (or the maths
+ *  card, which shares this) waits to be on screen. */
+export function waiting() {
   return t(window.digitlab?.ready ? "why.offscreen" : "why.loading");
 }
