@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from buildlib import katex, offline, runtime, snapshot  # noqa: E402  (stdlib only, like this file)
+from buildlib import katex, offline, runtime, serving, snapshot, zstd  # noqa: E402  (stdlib only, like this file)
 from buildlib.env import ensure_chromium, ensure_node, ensure_venv, log, run  # noqa: E402
 
 DIST = ROOT / "dist"
@@ -166,6 +166,7 @@ def assemble(tmp):
         ensure_node()
     runtime_info = runtime.vendor(tmp / "vendor")
     runtime_info.update(katex.vendor(tmp / "vendor" / "katex"))  # Live maths typesetting, loaded lazily
+    runtime_info.update(zstd.vendor(tmp / "vendor" / "fzstd"))   # inflates the Python snapshot
     py_files = copy_package(tmp / "py")
     weights = copy_weights(tmp / "weights")
     model = make_samples(tmp, weights)
@@ -176,7 +177,7 @@ def assemble(tmp):
     write_json(tmp / "pyscript.json", pyscript_config(py_files, weights))
     (tmp / ".nojekyll").touch()  # GitHub Pages would otherwise drop every `__init__.py`
     if model:
-        snapshot.make(tmp, model, log)  # Python with numpy + digitlab imported, for repeat visits
+        snapshot.make(tmp, model, log)  # Python with numpy + digitlab imported, read at start-up
     build_id = offline.write_assets(tmp)  # the service worker's precache list; hashes the site
     write_json(tmp / "version.json", {
         "name": "digitlab", "version": package_version(), "build": build_id, "commit": git_commit(),
@@ -185,20 +186,9 @@ def assemble(tmp):
     return len(py_files), weights
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the types Pyodide needs, revalidated on every load (rebuilds show at once)."""
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
-                      ".whl": "application/zip", ".json": "application/json", ".npz": "application/octet-stream"}
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
-
 def serve(port):
     build()
-    handler = functools.partial(Handler, directory=str(DIST))
+    handler = functools.partial(serving.Handler, directory=str(DIST))
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as e:

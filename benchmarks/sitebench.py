@@ -8,8 +8,12 @@ real network.
 
 import functools
 import http.server
+import sys
 import threading
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from buildlib import serving  # noqa: E402  (the server build.py serve runs)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [  # ../shared/docs/RUNTIME.md: quiet on a closed network, nothing leaves localhost
@@ -49,25 +53,20 @@ class _Counting:
         return getattr(self.raw, name)
 
 
-class CountingHandler(http.server.SimpleHTTPRequestHandler):
-    """build.py's serving rules (types, `Cache-Control: no-cache`), plus a log of bytes per request."""
+class CountingHandler(serving.Handler):
+    """build.py's serving rules (types, no-cache, gzip when `gzip`), plus a log of bytes per request."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".mjs": "text/javascript", ".js": "text/javascript", ".wasm": "application/wasm",
-                      ".whl": "application/zip", ".json": "application/json",
-                      ".npz": "application/octet-stream", ".webmanifest": "application/manifest+json"}
 
-    def __init__(self, *args, log, **kw):
-        self.byte_log = log
+    def __init__(self, *args, log, gzip=True, **kw):
+        self.byte_log, self.gzip = log, gzip
         super().__init__(*args, **kw)
 
     def setup(self):
         super().setup()
         self.wfile = _Counting(self.wfile)
 
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
+    def _accepts_gzip(self):
+        return self.gzip and super()._accepts_gzip()
 
     def handle_one_request(self):
         self.wfile.n = 0
@@ -87,9 +86,10 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
 class Server:
     """Serve one folder on 127.0.0.1:<free port> in a thread; `log` is [(path, bytes)]."""
 
-    def __init__(self, root):
+    def __init__(self, root, gzip=True):
+        """gzip=False serves every file uncompressed, as a host without compression would."""
         self.root, self.log = Path(root), []
-        handler = functools.partial(CountingHandler, directory=str(self.root), log=self.log)
+        handler = functools.partial(CountingHandler, directory=str(self.root), log=self.log, gzip=gzip)
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

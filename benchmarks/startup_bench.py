@@ -10,7 +10,9 @@ the page in a fresh context (cold: empty HTTP cache, no service worker), waits f
 opens the page again in the same context (repeat visit: warm HTTP cache, service worker in
 control). Several sites (--site, e.g. a copy of dist/ without one lever) run interleaved, run
 for run, so machine noise hits them alike. Times are on the page's own clock, from the start of
-navigation. Bytes are counted at the server, so a service worker's own downloads are included.
+navigation. Bytes are counted at the server, so a service worker's own downloads are included;
+the server gzips text and wasm for browsers that accept it, as static hosts do (`--encoding
+identity` sends everything uncompressed, `both` runs each site both ways side by side).
 Prints Markdown tables (medians, with min–max) for BENCHMARKS.md.
 """
 
@@ -193,10 +195,16 @@ def main(argv=None):
                     help="a built site to measure (repeatable); default: dist=<repo>/dist")
     ap.add_argument("--visits", type=int, default=3, choices=(1, 2, 3),
                     help="visits per fresh profile: cold, repeat, third (default 3)")
+    ap.add_argument("--encoding", choices=("gzip", "identity", "both"), default="gzip",
+                    help="serve with gzip as static hosts do (default), uncompressed, or each site both ways")
     ap.add_argument("--json", type=Path, help="also write every raw figure here")
     args = ap.parse_args(argv)
     sites = dict(s.split("=", 1) for s in (args.site or [f"dist={ROOT / 'dist'}"]))
-    servers = {label: sb.Server(path) for label, path in sites.items()}
+    encodings = ("gzip", "identity") if args.encoding == "both" else (args.encoding,)
+    served = {(f"{label} ({enc})" if len(encodings) > 1 else label): (path, enc)
+              for label, path in sites.items() for enc in encodings}
+    servers = {label: sb.Server(path, gzip=enc == "gzip") for label, (path, enc) in served.items()}
+    sites = {label: path for label, (path, _) in served.items()}
     results = {label: {"dir": str(path), "runs": []} for label, path in sites.items()}
     try:
         with sync_playwright() as p:

@@ -9,10 +9,14 @@ assert that nothing left localhost and nothing went wrong.
 import functools
 import http.server
 import math
+import sys
 import threading
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from buildlib import serving  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,7 +33,9 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class _Quiet(serving.Handler):
+    """build.py serve's handler (types, no-cache, gzip), without its request log."""
+
     def log_message(self, *args):
         pass
 
