@@ -9,14 +9,18 @@ Variants (all made from dist/ in a temporary folder; dist/ itself is not touched
   no-snapshot  no Python memory snapshot: repeat visits start Python the ordinary way
   no-sw        no service worker (so no snapshot either: it is only used once cached)
   baseline     none of the above: PyScript imports Pyodide's own pyodide.mjs, no service worker
-  snapshot-first-visit   the snapshot is downloaded and used on the first visit too
+  no-snapshot-first-visit  the first visit starts Python without the snapshot (later visits
+               use it once the service worker has cached it)
+  gzip-snapshot  the snapshot image gzipped instead of zstd (as a build without `zstd` makes it)
   lazy-weights only the default model's weights are loaded at start (a simulation: switching
                models is broken in this variant; it measures what loading the others lazily saves)
 """
 
 import argparse
+import gzip
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -59,12 +63,27 @@ def baseline(site):
     (site / "pyscript.json").write_text(json.dumps({**config, "interpreter": "./vendor/pyodide/pyodide.mjs"}))
 
 
-def snapshot_first_visit(site):
+def no_snapshot_first_visit(site):
     boot = site / "boot.mjs"
     text = boot.read_text()
-    if "const FIRST_VISIT = false;" not in text:
-        raise SystemExit("boot.mjs has no FIRST_VISIT switch")
-    boot.write_text(text.replace("const FIRST_VISIT = false;", "const FIRST_VISIT = true;"))
+    if "const FIRST_VISIT = true;" not in text:
+        raise SystemExit("boot.mjs has no FIRST_VISIT switch set to true")
+    boot.write_text(text.replace("const FIRST_VISIT = true;", "const FIRST_VISIT = false;"))
+    _restamp(site)
+
+
+def gzip_snapshot(site):
+    """The image gzipped (level 9) instead of zstd -19, as a build without the zstd tool makes it."""
+    folder = site / "snapshot"
+    meta = json.loads((folder / "snapshot.json").read_text())
+    if not meta["image"].endswith(".zst"):
+        raise SystemExit("the snapshot is not zstd; the variant would equal the full site")
+    packed = folder / meta["image"]
+    raw = subprocess.run(["zstd", "-dc", str(packed)], capture_output=True, check=True).stdout
+    packed.unlink()
+    gz = packed.with_suffix(".gz")
+    gz.write_bytes(gzip.compress(raw, 9, mtime=0))
+    (folder / "snapshot.json").write_text(json.dumps({**meta, "image": gz.name}, indent=1))
     _restamp(site)
 
 
@@ -78,22 +97,24 @@ def lazy_weights(site):
 
 
 VARIANTS = {"full": None, "no-snapshot": no_snapshot, "no-sw": no_sw, "baseline": baseline,
-            "snapshot-first-visit": snapshot_first_visit, "lazy-weights": lazy_weights}
+            "no-snapshot-first-visit": no_snapshot_first_visit, "gzip-snapshot": gzip_snapshot,
+            "lazy-weights": lazy_weights}
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dist", type=Path, default=ROOT / "dist")
     ap.add_argument("--only", default="full,no-snapshot,no-sw,baseline",
-                    help=f"comma-separated variants, from: {', '.join(VARIANTS)}")
+                    help=f"comma-separated variants (a+b combines two), from: {', '.join(VARIANTS)}")
     args, rest = ap.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="digitlab-levers-") as tmp:
         sites = []
         for name in args.only.split(","):
             site = Path(tmp) / name
             shutil.copytree(args.dist, site)
-            if VARIANTS[name]:
-                VARIANTS[name](site)
+            for part in name.split("+"):          # "a+b": both levers changed
+                if VARIANTS[part]:
+                    VARIANTS[part](site)
             sites += ["--site", f"{name}={site}"]
         startup_bench.main(sites + rest)
 

@@ -6,6 +6,7 @@ from, so a rebuild with nothing changed costs a copy. Without Node the site is b
 and the page starts Python the ordinary way.
 """
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -13,10 +14,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import runtime
+from . import runtime, zstd
 
 MAKER = Path(__file__).resolve().with_name("snapshot.mjs")
-OUT = "snapshot"                       # dist/snapshot/{digitlab.snapshot.gz, snapshot.json}
+OUT = "snapshot"                       # dist/snapshot/{digitlab.snapshot.zst (or .gz), snapshot.json}
 
 
 def _inputs(site, model):
@@ -40,7 +41,9 @@ def make(site, model, log=print):
     if shutil.which("node") is None:
         log("WARNING: node is not installed; building without the Python snapshot (slower repeat visits)")
         return None
+    exe = zstd.tool(log)
     h = hashlib.sha256()
+    h.update(b"zstd" if exe else b"gzip")
     for label, data in _inputs(site, model):
         h.update(label.encode() + b"\0" + hashlib.sha256(data).digest())
     cached = runtime.cache_root() / "snapshot" / h.hexdigest()[:20]
@@ -53,9 +56,24 @@ def make(site, model, log=print):
                                  capture_output=True, text=True)
             if run.returncode:
                 raise runtime.BuildError(f"making the Python snapshot failed:\n{run.stderr.strip()[-1500:]}")
+            _pack(tmp, exe)
             tmp.chmod(0o755)  # mkdtemp makes it private; the site is served to everyone
             tmp.rename(cached)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(cached, site / OUT)
     return json.loads((cached / "snapshot.json").read_text())
+
+
+def _pack(folder, exe):
+    """Compress the raw image the maker wrote: zstd with `exe`, else gzip; snapshot.json names it."""
+    meta = json.loads((folder / "snapshot.json").read_text())
+    raw = folder / meta["image"]
+    if exe:
+        packed = raw.with_name(raw.name + ".zst")
+        zstd.compress(raw, packed, exe)
+    else:
+        packed = raw.with_name(raw.name + ".gz")
+        packed.write_bytes(gzip.compress(raw.read_bytes(), 9, mtime=0))
+    raw.unlink()
+    (folder / "snapshot.json").write_text(json.dumps({**meta, "image": packed.name}, indent=1) + "\n")

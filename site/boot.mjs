@@ -2,26 +2,26 @@
 // pyscript.json). PyScript calls loadPyodide(options) from here exactly as it would call
 // Pyodide's own, so everything else about PyScript stays as it is.
 //
-// On a repeat visit, when the service worker already holds it, Python starts from a memory
-// snapshot made at build time (buildlib/snapshot.mjs) in which numpy and digitlab are already
-// imported: the interpreter's start-up, numpy's import and digitlab's import are skipped.
+// Python starts from a memory snapshot made at build time (buildlib/snapshot.mjs) in which numpy
+// and digitlab are already imported: the interpreter's start-up and both imports are skipped.
 // Pyodide 0.27 can snapshot only a bare interpreter; numpy's compiled extension modules live
 // outside the memory image, so before the image is copied in they are instantiated again at the
 // very memory and table addresses the snapshot recorded (their data is then overwritten by the
 // image, which holds their state). Any mismatch, or anything missing, falls back to a normal start.
 
 import * as pyodide from "./vendor/pyodide/pyodide.mjs";
-import { extensionModule, fetchBytes, runtimeFile, unzip, writeTree } from "./unzip.mjs";
+import { encodingOf, extensionModule, fetchBytes, runtimeFile, unzip, writeTree } from "./unzip.mjs";
 
 export const version = pyodide.version;
 const INDEX = new URL("./vendor/pyodide/", import.meta.url).href;
 export const SNAPSHOT = new URL("./snapshot/snapshot.json", import.meta.url).href;
 export const SITE_PACKAGES = "/lib/python3.12/site-packages";
 const inBrowser = typeof window !== "undefined";
-// A first visit does not download the 10 MB snapshot on the way to its first prediction: on a
-// local server it would start sooner, but over a real network the download costs more than it
-// saves, and the first load would pass 18 MB. true trades the other way (benchmarks/levers.py).
-const FIRST_VISIT = false;
+// The first visit starts from the snapshot too: measured side by side (benchmarks/levers.py),
+// the first prediction comes at ~2.1 s instead of ~3.5 s, and with the image packed as zstd
+// (5.4 MB) the bytes before it stay under 18 MB. false: a first visit starts Python the
+// ordinary way and only later visits use the snapshot, once the service worker holds it.
+const FIRST_VISIT = true;
 
 // Started as soon as PyScript imports this module, before it calls loadPyodide. (Loading this
 // module from index.html, to start ~0.3 s sooner, together with compiling the wasm ahead
@@ -70,25 +70,28 @@ async function withHooks(start, preRun) {
   }
 }
 
-/** The snapshot's description, if the service worker has cached the snapshot (or FIRST_VISIT);
- *  else null. */
+/** The snapshot's description and where to read its image: the service worker's inflated copy
+ *  when it has one, else the packed file (zstd or gzip, by its name), fetched on a first visit
+ *  only when FIRST_VISIT. null when there is no snapshot to use. */
 async function cachedSnapshot() {
   if (!FIRST_VISIT && (typeof caches === "undefined" || !(await caches.match(SNAPSHOT)))) return null;
   const res = await fetch(SNAPSHOT);
   if (!res.ok) return null;
   const meta = await res.json();
-  const gz = new URL(meta.image, SNAPSHOT).href;
-  // The service worker keeps the image inflated, under its name without ".gz".
-  if (typeof caches !== "undefined" && await caches.match(gz.replace(/\.gz$/, ""))) {
-    return { ...meta, url: gz.replace(/\.gz$/, ""), gzip: false };
+  const packed = new URL(meta.image, SNAPSHOT).href;
+  const encoding = encodingOf(packed);
+  // The service worker keeps the image inflated, under its name without ".zst" / ".gz".
+  const inflated = packed.replace(/\.(zst|gz)$/, "");
+  if (encoding && typeof caches !== "undefined" && await caches.match(inflated)) {
+    return { ...meta, url: inflated, encoding: null };
   }
-  return FIRST_VISIT || await caches.match(gz) ? { ...meta, url: gz, gzip: true } : null;
+  return FIRST_VISIT || await caches.match(packed) ? { ...meta, url: packed, encoding } : null;
 }
 
 /** -> {meta, image: the memory image, libs: numpy's extension modules (Map path -> bytes), rest:
  *  a promise of numpy's other files}. Inflating is done in a worker, off the main thread. */
 async function fetchSnapshot(meta) {
-  const urls = { image: meta.url, gzip: meta.gzip, wheel: INDEX + meta.wheel };
+  const urls = { image: meta.url, encoding: meta.encoding, wheel: INDEX + meta.wheel };
   if (typeof Worker === "undefined") return { meta, ...(await readHere(urls)) };
   const worker = new Worker(new URL("./boot-worker.mjs", import.meta.url), { type: "module" });
   let first, rest;
@@ -105,9 +108,9 @@ async function fetchSnapshot(meta) {
   return { meta, ...(await firstPart), rest: restPart };
 }
 
-/** The worker's job, on this thread. urls: {image, gzip, wheel} -> {image, libs, rest}. */
-export async function readHere({ image, gzip, wheel }) {
-  const [bytes, zip] = await Promise.all([fetchBytes(image, gzip), fetchBytes(wheel)]);
+/** The worker's job, on this thread. urls: {image, encoding, wheel} -> {image, libs, rest}. */
+export async function readHere({ image, encoding, wheel }) {
+  const [bytes, zip] = await Promise.all([fetchBytes(image, encoding), fetchBytes(wheel)]);
   const libs = await unzip(zip, extensionModule);
   return { image: bytes, libs, rest: unzip(zip, (name) => runtimeFile(name) && !extensionModule(name)) };
 }

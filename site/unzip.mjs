@@ -45,13 +45,23 @@ export async function unzip(bytes, keep = () => true) {
 export const runtimeFile = (name) => !/\.(pyi|h|pxd)$/.test(name);
 export const extensionModule = (name) => name.endsWith(".so");
 
-/** url -> Uint8Array of its body, gunzipped on the way if `gunzip`. */
-export async function fetchBytes(url, gunzip = false) {
+/** url -> Uint8Array of its body, unpacked on the way when `encoding` is "gzip" (the browser's
+ *  own gunzip) or "zstd" (fzstd, vendored by build.py: buildlib/zstd.py). */
+export async function fetchBytes(url, encoding = null) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const body = gunzip ? res.body.pipeThrough(new DecompressionStream("gzip")) : res.body;
+  if (encoding === "zstd") {
+    const [{ decompress }, packed] = await Promise.all([import(FZSTD), res.arrayBuffer()]);
+    return decompress(new Uint8Array(packed));
+  }
+  const body = encoding === "gzip" ? res.body.pipeThrough(new DecompressionStream("gzip")) : res.body;
   return new Uint8Array(await new Response(body).arrayBuffer());
 }
+
+const FZSTD = new URL("./vendor/fzstd/fzstd.mjs", import.meta.url).href;
+
+/** How a packed file is encoded, by its name: "zstd", "gzip" or null (as it is). */
+export const encodingOf = (name) => (name.endsWith(".zst") ? "zstd" : name.endsWith(".gz") ? "gzip" : null);
 
 /** Write every file of `files` (Map path -> bytes) under `root` in an Emscripten FS. */
 export function writeTree(FS, root, files) {

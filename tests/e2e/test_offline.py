@@ -23,7 +23,7 @@ from digitlab import models
 from .conftest import DIGITS, READY_TIMEOUT_MS, App
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from buildlib import offline  # noqa: E402
+from buildlib import offline, serving  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -58,14 +58,7 @@ class Site:
         return build
 
 
-class _NoCache(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".webmanifest": "application/manifest+json"}
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
-
+class _NoCache(serving.Handler):
     def log_message(self, *args):
         pass
 
@@ -116,18 +109,26 @@ def test_a_repeat_visit_works_with_the_server_gone(browser, site):
         context.close()
 
 
-def test_a_repeat_visit_starts_python_from_the_snapshot(browser, site):
-    """The memory snapshot (numpy and digitlab imported at build time) is used once cached, and
-    the network it restores computes exactly what CPython computes."""
-    assert (site.root / "snapshot" / "snapshot.json").is_file(), "build.py made no snapshot"
+def test_every_visit_starts_python_from_the_snapshot(browser, site):
+    """The memory snapshot (numpy and digitlab imported at build time) is used from the first
+    visit on: packed (zstd) then, inflated from the service worker's cache after; the network it
+    restores computes exactly what CPython computes."""
+    meta = json.loads((site.root / "snapshot" / "snapshot.json").read_text())
+    assert meta["image"].endswith(".zst"), meta["image"]
+    packed, inflated = f"/snapshot/{meta['image']}", f"/snapshot/{meta['image'][:-4]}"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         app = App(context, site.url).open()
+        assert app.page.evaluate("performance.getEntriesByName('digitlab:snapshot').length") == 1
+        assert any(url.endswith(packed) for url in app.requests), "the first visit did not read the packed image"
         wait_offline_ready(app)
-        assert app.page.evaluate("performance.getEntriesByName('digitlab:snapshot').length") == 0
+        n = len(app.requests)
         app.page.reload()
         app.page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
         assert app.page.evaluate("performance.getEntriesByName('digitlab:snapshot').length") == 1
+        again = app.requests[n:]
+        assert any(url.endswith(inflated) for url in again), "the repeat visit did not read the inflated image"
+        assert not any(url.endswith(packed) for url in again)
         for digit in (0, 3):
             app.clear()
             pred = app.draw(DIGITS[digit])
@@ -197,5 +198,26 @@ def test_the_manifest_makes_the_app_installable(browser_type, browser_type_launc
         manifest_seen = cdp.send("Page.getAppManifest")
         assert not manifest_seen.get("errors"), manifest_seen["errors"]
         assert [e["errorId"] for e in errors] == [], errors
+    finally:
+        context.close()
+
+
+def test_a_damaged_snapshot_falls_back_to_an_ordinary_start(browser, site):
+    """A truncated snapshot image costs the fast start, nothing else: Python starts the ordinary
+    way, predicts as CPython does, and the console shows no error."""
+    meta = json.loads((site.root / "snapshot" / "snapshot.json").read_text())
+    image = site.root / "snapshot" / meta["image"]
+    image.write_bytes(image.read_bytes()[: image.stat().st_size // 2])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        app = App(context, site.url).open()
+        assert app.page.evaluate("performance.getEntriesByName('digitlab:snapshot').length") == 0
+        pred = app.draw(DIGITS[7])
+        assert pred["digit"] == "7", pred
+        snap = app.snapshot()
+        net = models.load(snap["model"], root=site.root / "weights")
+        np.testing.assert_allclose(
+            snap["probs"], net.forward(np.asarray(snap["input"], np.float32).reshape(1, 784)).probs[0], atol=1e-5)
+        assert app.errors == []
     finally:
         context.close()

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,5 +60,15 @@ def test_the_build_id_follows_the_cached_bytes_only(site):
 def test_the_snapshot_is_kept_inflated(dist_dir):
     shipped = assets(dist_dir)
     assert (dist_dir / "snapshot" / "snapshot.json").is_file(), "built without the Python snapshot (no Node?)"
-    assert shipped["inflate"] == ["./snapshot/digitlab.snapshot.gz"]
+    assert shipped["inflate"] == ["./snapshot/digitlab.snapshot.zst"]
     assert set(shipped["inflate"]) <= set(shipped["files"])
+    assert "./vendor/fzstd/fzstd.js" in shipped["files"]          # sw.js imports it to inflate
+
+
+def test_the_snapshot_image_unpacks_to_its_recorded_size(dist_dir):
+    """The zstd image build.py ships is whole: it unpacks to the byte count snapshot.json records."""
+    meta = json.loads((dist_dir / "snapshot" / "snapshot.json").read_text())
+    raw = subprocess.run(["zstd", "-dc", str(dist_dir / "snapshot" / meta["image"])],
+                         capture_output=True, check=True).stdout
+    assert len(raw) == meta["bytes"] > 30_000_000
+    assert raw[:4] != b"\0\0\0\0"                                  # Pyodide's header, not padding
