@@ -46,6 +46,7 @@ import gc, importlib, os, sys, time, traceback
 os.chdir("${HOME}")
 import numpy
 from pyodide.ffi import create_proxy, to_js
+import html, html.entities, hmac, secrets   # stdlib modules PyScript imports at start (seen in the page)
 for name in ${JSON.stringify(modules)}:
     importlib.import_module(name)
 from digitlab import models, viewmodel
