@@ -51,7 +51,7 @@ export async function loadPyodide(options = {}) {
       console.warn("Digit Lab: starting Python without the snapshot:", err);
     }
   }
-  return pyodide.loadPyodide(options);
+  return watched(() => pyodide.loadPyodide(options));
 }
 
 /** Run start() with Pyodide's module factory wrapped so that preRun(Module) runs once the wasm
@@ -64,9 +64,27 @@ async function withHooks(start, preRun) {
     return create(settings);
   };
   try {
-    return await start();
+    return await watched(start);
   } finally {
     globalThis._createPyodideModule = create;
+  }
+}
+
+/** start()'s result, or its wasm's failure: Pyodide 0.27 only logs a wasm that fails to download
+ *  or instantiate and then waits forever, so its instantiateStreaming call is watched. */
+async function watched(start) {
+  const streaming = WebAssembly.instantiateStreaming;
+  let failed;
+  const failure = new Promise((_, reject) => { failed = reject; });
+  WebAssembly.instantiateStreaming = (source, imports) => {
+    const instantiated = streaming.call(WebAssembly, source, imports);
+    instantiated.catch(failed);
+    return instantiated;
+  };
+  try {
+    return await Promise.race([start(), failure]);
+  } finally {
+    WebAssembly.instantiateStreaming = streaming;
   }
 }
 

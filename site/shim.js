@@ -267,6 +267,10 @@ window.digitlab = {
     faults.push({ model: name, message: String(message), fallback: moved ? fallback : null });
     showFaults();
   },
+  /** Python has checked every model's files (after the first update); `#faults[data-checked]`. */
+  modelsChecked() {
+    $("#faults").dataset.checked = "true";
+  },
   /** A Python function an instrument registered (digitlab.web.registry): name, args -> plain JS.
    *  Throws before Python is ready; instruments start on the "digitlab:ready" event. */
   call(name, args = {}) {

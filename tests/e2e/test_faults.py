@@ -81,7 +81,9 @@ def serve_damaged(context, site_url, files):
 
 
 def faults(app):
-    """The fault banner's lines per model, and which picker options are switched off."""
+    """The fault banner's lines per model, and which picker options are switched off, once Python
+    has checked every model's files (the others than the first are checked after the first update)."""
+    app.page.wait_for_selector("#faults[data-checked=true]", state="attached", timeout=10_000)
     lines = app.page.eval_on_selector_all("#faults li", "es => es.map(e => [e.dataset.model, e.textContent])")
     off = app.page.eval_on_selector_all("#model option", "os => os.filter(o => o.disabled).map(o => o.value)")
     return dict(lines), sorted(off)

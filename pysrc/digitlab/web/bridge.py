@@ -30,7 +30,7 @@ import zipfile
 
 import numpy as np
 from js import CustomEvent, Object, window
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import create_once_callable, create_proxy, to_js
 
 from .. import models, preprocess, viewmodel, weights
 from ..core import Network
@@ -50,35 +50,46 @@ class App:
         self.pad = np.zeros(PAD * PAD, np.uint8)         # reused buffer for the pad's pixels
         self.live = live.Live(on_swap=self.rebuild)      # the editable modules
         self.faults = {}                                 # name -> what is wrong with its shipped files
+        self.told = set()                                # names of faults the page has been told of
 
     def model(self, name):
-        """-> (Network, Diagram) of `name`; a model whose files failed `check` runs as its fallback."""
+        """-> (Network, Diagram) of `name`; a model whose files fail `check` runs as its fallback."""
         if name not in self.nets:
+            self.check([name])                           # unless checked already; the page hears of a fault
+            self.report_faults()
             if name in self.faults:
                 return self.model(self.fallback(name))
-            if name not in self.shipped:
-                self.shipped[name] = models.load(name)
             self.put(name, self.shipped[name])
         return self.nets[name]
 
-    def check(self):
-        """Load and validate every shipped model's files (manifest, sha256, array shapes): ~12 ms
-        for all five in CPython. -> {name: problem} for those that failed, kept in self.faults."""
-        for name in models.ARCHS:
+    def check(self, names=None):
+        """Load and validate the shipped files (manifest, sha256, array shapes) of `names`, default
+        every model, that are not checked yet: ~12 ms for all five in CPython, ~40 ms in the page.
+        Failures are kept in self.faults. -> whether all of `names` are good."""
+        names = models.ARCHS if names is None else names
+        for name in names:
             if name in self.shipped or name in self.faults:
                 continue
             try:
                 self.shipped[name] = models.load(name)
             except weights.WeightsError as e:
                 self.faults[name] = _problem(name, e)
-        return self.faults
+        return not any(n in self.faults for n in names)
 
     def fallback(self, name):
-        """The most accurate model whose files are good, instead of `name`."""
+        """The most accurate model whose files are good, instead of `name` (checked as needed)."""
         for other in (name, *FALLBACK):
-            if other in models.ARCHS and other not in self.faults:
+            if other in models.ARCHS and self.check([other]):
                 return other
         raise weights.WeightsError("no model's files could be loaded: " + "; ".join(self.faults.values()))
+
+    def report_faults(self):
+        """Tell the page of each damaged model not told yet: it is switched off in the picker and
+        named in a banner; the page moves to the fallback if it was the model in use."""
+        while untold := [n for n in self.faults if n not in self.told]:
+            for bad in untold:
+                self.told.add(bad)
+                window.digitlab.modelFault(bad, self.faults[bad], self.fallback(bad))
 
     def put(self, name, net):
         """Run `net` under `name` from now on (a damaged or trained copy, or a new name)."""
@@ -241,6 +252,14 @@ def _problem(name, err):
     return str(err)
 
 
+def _check_the_rest(app):
+    try:
+        app.check()
+        app.report_faults()
+    finally:
+        window.digitlab.modelsChecked()
+
+
 def _js(obj):
     """dicts -> JS objects, lists -> Arrays, numpy arrays -> typed arrays (copied)."""
     return to_js(obj, dict_converter=Object.fromEntries)
@@ -251,9 +270,8 @@ def main():
     try:
         app = App()
         window.digitlab.progress("status.checking")   # keys: the shim words them in the page's language
-        for bad, problem in app.check().items():        # switched off in the picker, named in a banner
-            window.digitlab.modelFault(bad, problem, app.fallback(bad))
-        name = app.fallback(str(window.digitlab.model))
+        name = app.fallback(str(window.digitlab.model))  # checks the model asked for, then fallbacks
+        app.report_faults()                             # switched off in the picker, named in a banner
         window.digitlab.progress("status.loadingWeights", _js({"name": name}))
         app.model(name)
         edit = {"files": create_proxy(app.edit_files), "apply": create_proxy(app.edit_apply),
@@ -263,6 +281,11 @@ def main():
             importlib.import_module(f"{features.__name__}.{mod.name}")
         api = {"classify": create_proxy(app.classify), "layout": create_proxy(app.layout),
                "call": create_proxy(app.call)}
+        # The other models' files are checked after the first update (~30 ms less before the first
+        # prediction); a model chosen before then is checked when first used (App.model).
+        later = create_once_callable(lambda: _check_the_rest(app))
+        first = create_once_callable(lambda _event: window.setTimeout(later, 0))
+        window.addEventListener("digitlab:update", first, _js({"once": True}))
         window.digitlab.attach(_js(api))
     except Exception as e:
         window.digitlab.fail(f"Python could not start: {type(e).__name__}: {e}", traceback.format_exc())
