@@ -1,4 +1,5 @@
-// Single-image forward time of every model under real Pyodide (Node), from the built dist/.
+// Single-image forward time of every model under real Pyodide (Node), from the built dist/, and
+// the preprocessing stages of one update.
 //
 //   node benchmarks/pyodide_forward.mjs [dist]      (run `python3 build.py build` first)
 //
@@ -30,5 +31,16 @@ for name in models.ARCHS:
     except Exception:
         net, source = models.build(name), "random init"
     rows.append(f"| {name} | {source} | {median_ms(lambda: net.forward(x)):.3f} |")
+
+# Preprocessing a drawn 280x280 pad (a ring, as a 0 is drawn): the stages of every update.
+from digitlab import preprocess, segment, viewmodel
+yy, xx = np.mgrid[0:280, 0:280]
+ring = np.hypot((yy - 140) / 1.3, xx - 140)
+pad = (np.clip(1 - np.abs(ring - 70) / 10, 0, 1) * 255).astype(np.uint8)
+rows += ["", "| preprocessing, 280x280 pad | median ms |", "|---|---|"]
+for label, f in (("to_mnist", lambda: preprocess.to_mnist(pad)), ("downscale (plain preview)", lambda: preprocess.downscale(pad)),
+                 ("segment.split (one group)", lambda: segment.split(pad)),
+                 ("doubt(downscale)", lambda: viewmodel.doubt(preprocess.downscale(pad)))):
+    rows.append(f"| {label} | {median_ms(f):.3f} |")
 "\\n".join(rows)
 `));
