@@ -34,11 +34,24 @@ function whenReady(fn) {
   setTimeout(go, 20_000);
 }
 
+/** Hand the worker that now controls this page every file the page loaded before it did (the
+ *  training data, say, fetched while the first visit's worker was still installing): it keeps
+ *  those it has not cached, so what was used online works offline too. */
+function keepLoaded() {
+  const sw = navigator.serviceWorker.controller;
+  if (!sw) return;
+  const urls = performance.getEntriesByType("resource").map((e) => e.name)
+    .filter((url) => url.startsWith(location.origin + "/"));
+  sw.postMessage({ keep: urls });
+}
+
 if ("serviceWorker" in navigator) {
+  performance.setResourceTimingBufferSize(1000);   // the default 250 fills before the page is done
   const hadController = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     // A new deploy took over: this page still runs the old one until it is reloaded.
     if (hadController) show(" · a new version is ready: reload to use it");
+    else keepLoaded();                     // the first worker has just claimed this page
   });
   whenReady(() => {
     navigator.serviceWorker.register("./sw.js", { updateViaCache: "none" })

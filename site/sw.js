@@ -44,6 +44,30 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// offline.js, once this worker controls its page, lists what the page loaded before (keepLoaded).
+self.addEventListener("message", (event) => {
+  const urls = event.data?.keep;
+  if (Array.isArray(urls)) event.waitUntil(keep(urls));
+});
+
+/** Cache each of `urls` (this site's files) that is not cached yet: fetched again, which the
+ *  browser's HTTP cache answers with a revalidation. Skipped: the worker's own scripts and the
+ *  packed snapshot, which the cache holds inflated under another name. */
+async function keep(urls) {
+  const cache = await caches.open(CACHE);
+  const skip = new Set(["sw.js", "sw-assets.js", ...inflate].map((f) => new URL(f, SCOPE).href));
+  for (const url of urls) {
+    if (typeof url !== "string" || !url.startsWith(SCOPE) || skip.has(url.split("?")[0])) continue;
+    if (await cache.match(url)) continue;
+    try {
+      const res = await fetch(url);
+      if (res.ok && res.type === "basic") await cache.put(url, res);
+    } catch {
+      // offline already, or the file is gone: nothing to keep
+    }
+  }
+}
+
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET" || !req.url.startsWith(SCOPE)) return;   // not ours: the network's

@@ -264,12 +264,13 @@ def downscale(img, size=FIELD):
     a, scale = _check(img)
     H, W = a.shape
     if H == W and H % size == 0:
-        return _block_means(a, H // size, scale)
-    L = max(H, W)
-    h, w = max(1, round(H * size / L)), max(1, round(W * size / L))
-    small = np.clip(resize(a, h, w, scale), 0, 1)
-    out = np.zeros((size, size), np.float32)
-    out[(size - h) // 2:(size - h) // 2 + h, (size - w) // 2:(size - w) // 2 + w] = small
+        out = _block_means(a, H // size, scale)
+    else:
+        L = max(H, W)
+        h, w = max(1, round(H * size / L)), max(1, round(W * size / L))
+        small = np.clip(resize(a, h, w, scale), 0, 1)
+        out = np.zeros((size, size), np.float32)
+        out[(size - h) // 2:(size - h) // 2 + h, (size - w) // 2:(size - w) // 2 + w] = small
     return out
 
 
