@@ -70,8 +70,12 @@ export class BreakIt {
     const reads = h("span", { class: "reads" }, cap);
     const scroll = h("div", { class: "lab-scroll" }, fig);
     const svg = h("svg", { class: "lab-diagram", id: `break-${kind}`, role: "img", viewBox: "0 0 900 504" }, scroll);
+    // On a narrow screen the diagram is wider than its box: say so, or the output layer (off to
+    // the right) goes unseen. Shown only while the box really scrolls.
+    const swipe = h("p", { class: "swipe-hint", hidden: "" }, fig);
+    new ResizeObserver(() => { swipe.hidden = scroll.scrollWidth <= scroll.clientWidth + 1; }).observe(scroll);
     const caption = h("p", { class: "caption" }, fig);
-    return { kind, name, reads, diagram: new Diagram(svg, caption) };
+    return { kind, name, reads, swipe, diagram: new Diagram(svg, caption) };
   }
 
   wire() {
@@ -187,6 +191,7 @@ export class BreakIt {
     const s = this.state;
     this.title.textContent = t("lab.break.title");
     this.intro.textContent = t("lab.break.intro");
+    for (const side of [this.healthy, this.damaged]) side.swipe.textContent = t("lab.break.swipe");
     this.biasText.textContent = t("lab.break.bias");
     this.bias.checked = s.bias;
     this.noiseText.textContent = t("lab.break.noise");

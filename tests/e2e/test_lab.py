@@ -263,6 +263,8 @@ def test_screenshots_desktop_and_phone(lab):
     page.hover(f"#network [data-node-id='{node}']")
     page.screenshot(path=str(SCREENSHOTS / "lab-tooltip.png"))
     page.locator("#lab-mount").screenshot(path=str(SCREENSHOTS / "lab-desktop.png"))
+    swipe = "() => [...document.querySelectorAll('.break-side .swipe-hint')].map(e => !!e.offsetParent)"
+    assert page.evaluate(swipe) == [False, False]                   # the diagrams fit: no hint
     # The same page at a phone's width (a second Pyodide boot would double this file's time).
     page.set_viewport_size({"width": 390, "height": 844})
     try:
@@ -270,6 +272,8 @@ def test_screenshots_desktop_and_phone(lab):
         lab.poll("() => document.querySelector('#break-healthy [data-node-id]')")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width                                   # nothing pushes the page sideways
+        lab.poll("() => [...document.querySelectorAll('.break-side .swipe-hint')].every(e => e.offsetParent)")
+        assert "Swipe sideways" in page.text_content(".break-side.healthy .swipe-hint")   # the diagram scrolls: say so
         small = page.eval_on_selector_all(
             "#lab-mount button, #lab-mount input[type=range], #lab-mount .break-check",   # a checkbox: its label
             "es => es.filter(e => e.offsetParent).map(e => [e.id || e.className, e.getBoundingClientRect().height])"
