@@ -21,7 +21,10 @@ const indexURL = resolve(site, "vendor/pyodide") + "/";
 const { loadPyodide, version } = await import(url("vendor/pyodide/pyodide.mjs"));
 
 const HOME = "/home/pyodide";
-const WORKING_SET = 43_000_000;   // bytes of wasm memory the image starts with (see growTo)
+// The page's wasm memory settles at ~43.6 MB once every model is loaded and used; restored from a
+// 36 MB image it grew by one 20% step at the first heavy use (+7.3 MB inside the soak's window).
+// site/boot.mjs grows it to this size right after the restore, which costs a few ms of zeroing.
+const WORKING_SET = 43_000_000;
 const config = JSON.parse(readFileSync(join(site, "pyscript.json"), "utf8"));
 const lock = JSON.parse(readFileSync(join(indexURL, "pyodide-lock.json"), "utf8"));
 const packages = config.packages || [];
@@ -65,7 +68,6 @@ const libs = Object.entries(M.LDSO.loadedLibsByName)
   });
 const fingerprint = tableFingerprint(M.wasmTable, tableBefore);
 const nModules = py.runPython("len(__import__('sys').modules)");
-growTo(M, WORKING_SET);
 const zeroed = zeroFreeHeap(M);
 const image = py.makeMemorySnapshot();
 mkdirSync(out, { recursive: true });
@@ -73,20 +75,10 @@ writeFileSync(join(out, "digitlab.snapshot"), image);
 writeFileSync(join(out, "snapshot.json"), JSON.stringify({
   pyodide: version, image: "digitlab.snapshot", bytes: image.length, wheel, packages,
   model, modules: nModules, libs, table_before: tableBefore, table_fingerprint: fingerprint,
+  working_set: WORKING_SET,
 }, null, 1) + "\n");
 console.log(`snapshot: ${(image.length / 1e6).toFixed(1)} MB image (${(zeroed / 1e6).toFixed(1)} MB of free heap zeroed), ` +
             `${libs.length} extension modules, ${nModules} modules`);
-
-/** Grow the wasm memory to `bytes` (with zeros, which cost the packed image nothing). The page's
- *  memory settles at ~43.6 MB once every model is loaded and used; an image of the 36 MB just
- *  after the imports grew by one 20% step (7.3 MB) at its first heavy use instead, inside the
- *  window where the memory goal (<= 5 MB growth over 10,000 updates) is measured. */
-function growTo(M, bytes) {
-  if (M.HEAPU8.length >= bytes) return;
-  const p = M._calloc(bytes - M._sbrk(0), 1);
-  if (!p) throw new Error(`could not grow the wasm memory to ${bytes} bytes`);
-  M._free(p);
-}
 
 /** Zero the heap's free blocks. Freed memory still holds what was there (the model loaded above,
  *  import-time temporaries), which no compressor can squeeze; zeros cost nothing (gzipped:

@@ -144,12 +144,21 @@ async function fromSnapshot(options, { meta, image, libs, rest }) {
   const py = await withHooks(() => Promise.race(
     [pyodide.loadPyodide({ ...options, packages, _loadSnapshot: image }), failure]), preRun);
   writeTree(py.FS, SITE_PACKAGES, await rest);      // numpy's .py files, for imports not yet made
+  growTo(py._module, meta.working_set || 0);
   for (const p of meta.packages) py.loadedPackages[p] = "snapshot";
   // The image froze the random seeds it was made with; draw fresh ones for this visit. numpy's
   // random module is not in the image (numpy imports it lazily; importing it here cost ~25 ms of
   // start-up), and seeds itself afresh on its first use.
   py.runPython("import random, sys\nrandom.seed()\nif 'numpy.random' in sys.modules: sys.modules['numpy.random'].seed()");
   return py;
+}
+
+/** Grow the wasm memory to `bytes` now, while it is cheap, rather than by one 20% step at the
+ *  first heavy use (see buildlib/snapshot.mjs WORKING_SET). */
+function growTo(Module, bytes) {
+  if (Module.HEAPU8.length >= bytes) return;
+  const p = Module._calloc(bytes - Module._sbrk(0), 1);
+  if (p) Module._free(p);
 }
 
 /** Put numpy's extension modules back and instantiate them where the snapshot had them. */
