@@ -28,13 +28,7 @@ FALLBACKS = re.compile(r',url\(fonts/[\w-]+\.(?:woff|ttf)\) format\("(?:woff|tru
 
 def fetch():
     """npm pack the pinned KaTeX into <cache>/npm/ (once). -> the verified tarball path."""
-    spec, name, want = TARBALL
-    dest = runtime.cache_root() / "npm" / name
-    if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        print(f"  fetching {spec} with npm")
-        runtime._run(["npm", "pack", spec, "--silent"], cwd=dest.parent)
-    return runtime._verified(dest, want)
+    return runtime.npm_pack(*TARBALL)
 
 
 def woff2_only(css):

@@ -77,8 +77,13 @@ def _run(cmd, cwd):
 
 
 def fetch_npm(key):
-    """npm pack a pinned package into <cache>/npm/ (once). -> verified tarball path."""
-    spec, name, want = NPM[key]
+    """npm pack a pinned runtime package into <cache>/npm/ (once). -> verified tarball path."""
+    return npm_pack(*NPM[key])
+
+
+def npm_pack(spec, name, want):
+    """npm pack `spec` (e.g. "katex@0.19.1") into <cache>/npm/<name> once; the tarball must have
+    sha256 `want`. -> its verified path."""
     dest = cache_root() / "npm" / name
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)

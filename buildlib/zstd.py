@@ -1,6 +1,6 @@
 """Zstandard for the Python snapshot: Debian's `zstd` packs it at build time, fzstd unpacks it.
 
-The 36 MB memory image is 7.7 MB gzipped and 5.4 MB as zstd -19, and fzstd (npm, MIT, 24 kB)
+The 36 MB memory image is 7.7 MB gzipped and 5.5 MB as zstd -19, and fzstd (npm, MIT, 24 kB)
 inflates it faster than the browser's own gunzip (~150 vs ~250 ms for this image in Node). The
 page needs the image on its first visit, so the 2.2 MB matter. Two builds of fzstd ship in
 dist/vendor/fzstd/: fzstd.mjs (ES module: the page's boot worker, Node) and fzstd.js (a classic
@@ -25,13 +25,7 @@ LEVEL = 19       # -19: 5.43 MB; --ultra -22 saves 1% more for twice the time
 
 def fetch():
     """npm pack the pinned fzstd into <cache>/npm/ (once). -> the verified tarball path."""
-    spec, name, want = TARBALL
-    dest = runtime.cache_root() / "npm" / name
-    if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        print(f"  fetching {spec} with npm")
-        runtime._run(["npm", "pack", spec, "--silent"], cwd=dest.parent)
-    return runtime._verified(dest, want)
+    return runtime.npm_pack(*TARBALL)
 
 
 def vendor(dest):

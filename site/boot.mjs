@@ -19,7 +19,7 @@ export const SITE_PACKAGES = "/lib/python3.12/site-packages";
 const inBrowser = typeof window !== "undefined";
 // The first visit starts from the snapshot too: measured side by side (benchmarks/levers.py),
 // the first prediction comes at ~2.1 s instead of ~3.5 s, and with the image packed as zstd
-// (5.4 MB) the bytes before it stay under 18 MB. false: a first visit starts Python the
+// (5.5 MB) the bytes before it stay under 18 MB. false: a first visit starts Python the
 // ordinary way and only later visits use the snapshot, once the service worker holds it.
 const FIRST_VISIT = true;
 
