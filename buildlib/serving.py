@@ -1,9 +1,9 @@
 """How dist/ is served: the types Pyodide needs, revalidation on every load, and gzip.
 
 Static hosts compress text and wasm on the fly for clients that accept it (the 10 MB Pyodide
-wasm travels as 3.1 MB); this server does the same, so `build.py serve`, the benchmarks and the
+wasm travels as 3.2 MB); this server does the same, so `build.py serve`, the benchmarks and the
 e2e tests see the bytes a deployed site sends. Already-compressed files (wheels, zips, npz, the
-gzipped snapshot, PNG icons) go as they are. Compressed bodies are kept in memory per file
+packed snapshot, PNG icons) go as they are. Compressed bodies are kept in memory per file
 version, so a file is compressed once per change.
 """
 

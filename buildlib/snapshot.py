@@ -1,7 +1,7 @@
 """The page's Python memory snapshot (dist/snapshot/), made in Node by buildlib/snapshot.mjs.
 
-numpy and digitlab are imported inside it, so a repeat visit skips the interpreter's start-up
-and both imports (site/boot.mjs restores it). It is cached on a hash of everything it is made
+numpy and digitlab are imported inside it, so every visit skips the interpreter's start-up and
+both imports (site/boot.mjs restores it; packed with zstd, buildlib/zstd.py). It is cached on a hash of everything it is made
 from, so a rebuild with nothing changed costs a copy. Without Node the site is built without it,
 and the page starts Python the ordinary way.
 """
@@ -39,7 +39,7 @@ def make(site, model, log=print):
     Node is missing (the page then starts Python without it)."""
     site = Path(site)
     if shutil.which("node") is None:
-        log("WARNING: node is not installed; building without the Python snapshot (slower repeat visits)")
+        log("WARNING: node is not installed; building without the Python snapshot (slower start-up)")
         return None
     exe = zstd.tool(log)
     h = hashlib.sha256()
