@@ -1,9 +1,9 @@
 """The page's Python memory snapshot (dist/snapshot/), made in Node by buildlib/snapshot.mjs.
 
 numpy and digitlab are imported inside it, so every visit skips the interpreter's start-up and
-both imports (site/boot.mjs restores it; packed with zstd, buildlib/zstd.py). It is cached on a hash of everything it is made
-from, so a rebuild with nothing changed costs a copy. Without Node the site is built without it,
-and the page starts Python the ordinary way.
+both imports (site/boot.mjs restores it; packed with zstd, buildlib/zstd.py). It is cached on a
+hash of everything it is made from, so a rebuild with nothing changed costs a copy. Without Node
+the site is built without it, and the page starts Python the ordinary way.
 """
 
 import gzip

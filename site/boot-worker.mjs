@@ -1,6 +1,7 @@
 // Reads the Python snapshot for boot.mjs off the main thread: the memory image (unpacked from
-// zstd or gzip unless the service worker keeps it inflated) and numpy's wheel, unzipped, in two messages: the image
-// with the extension modules, then numpy's other files. Everything is transferred, not copied.
+// zstd or gzip unless the service worker keeps it inflated) and numpy's wheel, unzipped, in two
+// messages: the image with the extension modules, then numpy's other files. Everything is
+// transferred, not copied.
 import { extensionModule, fetchBytes, runtimeFile, unzip } from "./unzip.mjs";
 
 onmessage = async ({ data: { image, encoding, wheel } }) => {
