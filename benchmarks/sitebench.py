@@ -6,9 +6,12 @@ workers and a service worker precaching the site. That is what "bytes transferre
 real network.
 """
 
+import contextlib
 import functools
 import http.server
+import math
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -167,25 +170,41 @@ TIMES_JS = """
 WASM_BYTES_JS = "() => Math.max(0, ...window.__bench.memories.map((m) => m.buffer.byteLength))"
 
 
-def launch_profile(playwright, user_dir):
+# A mid-range phone's screen; its CPU is emulated apart, with throttle().
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+         "has_touch": True}
+
+
+def launch_profile(playwright, user_dir, phone=False):
     """A fresh browser on its own on-disk profile, as a person's browser is: unlike Playwright's
     default in-memory contexts, it has a disk HTTP cache (whose in-memory stand-in does not keep
-    the 10 MB wasm) and keeps compiled code. -> the profile's one BrowserContext."""
+    the 10 MB wasm) and keeps compiled code. Desktop 1280x900, or the PHONE screen.
+    -> the profile's one BrowserContext."""
+    screen = PHONE if phone else {"viewport": {"width": 1280, "height": 900}}
     context = playwright.chromium.launch_persistent_context(
-        user_dir, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
-        viewport={"width": 1280, "height": 900})
+        user_dir, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **screen)
     context.add_init_script(PROBE)
     return context
 
 
-def open_ready(context, url):
-    """A new page at url, waited until the first prediction is possible. -> (page, errors)."""
+def throttle(page, rate):
+    """Slow the page's main thread rate times (Chromium's CPU throttling through CDP, the usual
+    stand-in for a phone's CPU); it holds across the page's navigations. Workers are not slowed:
+    Chromium refuses the command for them ("only supported for pages")."""
+    if rate and rate != 1:
+        page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": rate})
+
+
+def open_ready(context, url, rate=1):
+    """A new page (CPU throttled rate times) at url, waited until the first prediction is
+    possible. -> (page, errors)."""
     page = context.new_page()
+    throttle(page, rate)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.goto(url)
-    page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_S * 1000)
+    page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_S * 1000 * max(1, rate))
     return page, errors
 
 
@@ -213,3 +232,113 @@ def heap_and_wasm(page):
     finally:
         cdp.detach()
     return used, page.evaluate(WASM_BYTES_JS)
+
+
+# ---------------------------------------------------------------- drawing and the update floor
+
+def pct(values, q):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * len(v)))] if v else float("nan")
+
+
+def strokes(page, n_moves, place=None):
+    """Real mouse strokes over the pad: loops like a 0, 6 or 8, 40 moves each, Clear between.
+    Before each stroke place(page) scrolls the page where the stroke should be drawn (default:
+    the pad into view if it is not)."""
+    done, k = 0, 0
+    while done < n_moves:
+        k += 1
+        pad = page.locator("#pad")
+        if place:
+            place(page)
+        else:
+            pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+        page.mouse.move(x0 + w * 0.5, y0 + h * 0.18)
+        page.mouse.down()
+        for i in range(1, 41):
+            a = 2 * math.pi * i / 40
+            r = 0.22 + 0.06 * math.sin(k + 3 * a)           # a different wobble each stroke
+            page.mouse.move(x0 + w * (0.5 + r * math.sin(a)), y0 + h * (0.5 - 1.4 * r * math.cos(a)))
+        page.mouse.up()
+        done += 40
+        page.click("#clear")
+
+
+# The floor: a bare page with a canvas #pad and a #clear button that takes the same strokes and
+# records the same measure as the page (pointer event's timeStamp -> a task queued in the
+# animation frame that shows the result, as site/shim.js does), with no Python, no diagram, no DOM
+# writes: only `work` ms of busy wait per update, standing in for Python + DOM (0 = nothing). Its
+# modes (aligned, what shim.js does; inline; raw) are described in latency_floor.py.
+FLOOR_MODES = ["aligned", "inline", "raw"]
+FLOOR_PAGE = """<!doctype html><meta charset="utf-8"><title>latency floor</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<canvas id="pad" width="280" height="280" style="width:280px;height:280px;touch-action:none;
+background:#000;display:block;margin:40px"></canvas><button id="clear">clear</button>
+<script>
+const mode = new URLSearchParams(location.search).get("mode");
+const work = Number(new URLSearchParams(location.search).get("work") || 0);
+const rec = [];
+const busy = (ms) => { const end = performance.now() + ms; while (performance.now() < end); };
+const ch = new MessageChannel(), q = [];
+ch.port1.onmessage = () => q.shift()();
+// The same "after the frame is rendered" as shim.js: a task queued from inside a rAF callback.
+const afterPaint = (fn) => requestAnimationFrame(() => { q.push(fn); ch.port2.postMessage(0); });
+let pending = null;
+function measured(since, t0) {
+  afterPaint(() => rec.push({ update: performance.now() - since, wait: t0 - since }));
+}
+const pad = document.getElementById("pad");
+if (mode === "aligned") {
+  pad.addEventListener("pointermove", (e) => {
+    if (!e.buttons || pending !== null) return;
+    pending = e.timeStamp;
+    requestAnimationFrame(() => {
+      const since = pending, t0 = performance.now();
+      pending = null;
+      busy(work);
+      q.push(() => rec.push({ update: performance.now() - since, wait: t0 - since }));
+      ch.port2.postMessage(0);
+    });
+  });
+} else {
+  pad.addEventListener(mode === "raw" ? "pointerrawupdate" : "pointermove", (e) => {
+    if (!e.buttons) return;
+    const t0 = performance.now();
+    busy(work);
+    measured(e.timeStamp, t0);
+  });
+}
+window.floor = () => rec;
+</script>"""
+
+
+@contextlib.contextmanager
+def floor_site():
+    """Serve the floor page (floor.html) from a temporary folder. -> its Server."""
+    with tempfile.TemporaryDirectory(prefix="digitlab-floor-site-") as site:
+        Path(site, "floor.html").write_text(FLOOR_PAGE)
+        server = Server(site)
+        try:
+            yield server
+        finally:
+            server.close()
+
+
+def floor_records(context, url, n_moves, mode="aligned", work=0, rate=1, skip=5):
+    """Draw n_moves on a new floor page of context (CPU throttled rate times) with strokes().
+    -> its records [{update, wait}] (ms), less the first `skip`."""
+    page = context.new_page()
+    throttle(page, rate)
+    try:
+        page.goto(f"{url}floor.html?mode={mode}&work={work}")
+        page.wait_for_timeout(200)
+        strokes(page, n_moves)
+        page.wait_for_timeout(300)
+        recs = page.evaluate("window.floor()")[skip:]
+    finally:
+        page.close()
+    if not recs:
+        raise RuntimeError(f"floor page ({mode}): no update recorded")
+    return recs
