@@ -3,6 +3,7 @@ repeat visit, bytes transferred, and memory after load and after many updates.
 
     python3 build.py build
     python3 benchmarks/startup_bench.py [--runs 5] [--updates 10000] [--site LABEL=DIR ...]
+                                        [--phone] [--throttle 4]
 
 Each run starts a fresh headless Debian chromium (so no compiled code or cache survives), opens
 the page in a fresh context (cold: empty HTTP cache, no service worker), waits for
@@ -13,11 +14,15 @@ for run, so machine noise hits them alike. Times are on the page's own clock, fr
 navigation. Bytes are counted at the server, so a service worker's own downloads are included;
 the server gzips text and wasm for browsers that accept it, as static hosts do (`--encoding
 identity` sends everything uncompressed, `both` runs each site both ways side by side).
-Prints Markdown tables (medians, with min–max) for BENCHMARKS.md.
+--phone opens every visit on a 390x844 screen at DPR 3 with touch, --throttle N slows each
+page's main thread N times (CDP; its workers are not slowed), e.g. `--phone --throttle 4` for
+the first prediction on a mid-range phone. Prints Markdown tables (medians, with min–max) for
+BENCHMARKS.md.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -35,16 +40,16 @@ VISITS = ("cold", "repeat", "third")
 EMPTY = {"ready": None, "errors": [], "bytes": {}, "bytes_ready": {}}
 
 
-def one_run(playwright, server, visits=3):
+def one_run(playwright, server, visits=3, phone=False, rate=1):
     """Up to three visits in one fresh browser profile: cold (empty cache), then repeat visits
     with the cache warm and a service worker, if any, in control. -> {visit name: figures}."""
     with tempfile.TemporaryDirectory(prefix="digitlab-bench-") as profile:
-        context = sb.launch_profile(playwright, profile)
+        context = sb.launch_profile(playwright, profile, phone)
         try:
             server.take()
             out = {}
             for name in VISITS[:visits]:
-                out[name] = visit(context, server)
+                out[name] = visit(context, server, rate)
                 if name == "cold":
                     out[name]["sw"] = sb.settle_service_worker(context.pages[-1])
                 after = sb.bytes_by_kind(server.take())         # a worker's precache counts here
@@ -56,10 +61,10 @@ def one_run(playwright, server, visits=3):
             context.close()
 
 
-def visit(context, server):
-    """Open the site in a new page of context, wait until ready. -> the page's timings, errors,
-    and the bytes served until ready (bytes_ready)."""
-    page, errors = sb.open_ready(context, server.url)
+def visit(context, server, rate=1):
+    """Open the site in a new page of context (CPU throttled rate times), wait until ready. -> the
+    page's timings, errors, and the bytes served until ready (bytes_ready)."""
+    page, errors = sb.open_ready(context, server.url, rate)
     times = page.evaluate(sb.TIMES_JS)
     times["bytes_ready"] = sb.bytes_by_kind(server.take())
     page.wait_for_timeout(300)                       # late requests (lazy chunks) belong to this visit
@@ -85,17 +90,17 @@ def drive_updates(page, n):
     return page.evaluate(count) - start
 
 
-def memory_run(playwright, server, n_updates, visit="cold"):
+def memory_run(playwright, server, n_updates, visit="cold", phone=False, rate=1):
     """-> heap/wasm bytes after load and after n_updates real updates (one fresh browser), on the
     first visit or (visit="repeat") on the second, which starts from the snapshot if there is one."""
     with tempfile.TemporaryDirectory(prefix="digitlab-bench-") as profile:
-        context = sb.launch_profile(playwright, profile)
+        context = sb.launch_profile(playwright, profile, phone)
         try:
-            page, errors = sb.open_ready(context, server.url)
+            page, errors = sb.open_ready(context, server.url, rate)
             if visit == "repeat":
                 sb.settle_service_worker(page)
                 page.close()
-                page, errors = sb.open_ready(context, server.url)
+                page, errors = sb.open_ready(context, server.url, rate)
             page.wait_for_timeout(1000)
             heap0, wasm0 = sb.heap_and_wasm(page)
             done = drive_updates(page, n_updates) if n_updates else 0
@@ -198,6 +203,8 @@ def main(argv=None):
     ap.add_argument("--encoding", choices=("gzip", "identity", "both"), default="gzip",
                     help="serve with gzip as static hosts do (default), uncompressed, or each site both ways")
     ap.add_argument("--json", type=Path, help="also write every raw figure here")
+    ap.add_argument("--phone", action="store_true", help="390x844 at DPR 3 with touch (sitebench.PHONE)")
+    ap.add_argument("--throttle", type=float, default=1, help="CPU slowdown of each page's main thread, e.g. 4")
     args = ap.parse_args(argv)
     sites = dict(s.split("=", 1) for s in (args.site or [f"dist={ROOT / 'dist'}"]))
     encodings = ("gzip", "identity") if args.encoding == "both" else (args.encoding,)
@@ -211,7 +218,7 @@ def main(argv=None):
             for i in range(args.runs):
                 order = list(servers) if i % 2 == 0 else list(servers)[::-1]
                 for label in order:
-                    run = one_run(p, servers[label], args.visits)
+                    run = one_run(p, servers[label], args.visits, args.phone, args.throttle)
                     results[label]["runs"].append(run)
                     print(f"run {i + 1} {label}: cold {run['cold']['ready']:.0f} ms, "
                           f"repeat {run['repeat']['ready'] or 0:.0f} ms, "
@@ -221,10 +228,14 @@ def main(argv=None):
                           file=sys.stderr, flush=True)
             for label in servers:
                 if args.updates:
-                    results[label]["memory"] = memory_run(p, servers[label], args.updates, args.memory_visit)
+                    results[label]["memory"] = memory_run(p, servers[label], args.updates, args.memory_visit,
+                                                          args.phone, args.throttle)
     finally:
         for s in servers.values():
             s.close()
+    screen = ("phone 390x844 at DPR 3" if args.phone else "desktop 1280x900") + \
+        (f", CPU throttled {args.throttle:g}x (main thread)" if args.throttle != 1 else "")
+    print(f"{screen}; load average {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f} on {os.cpu_count()} cores\n")
     print(time_table(results, args.runs), "", bytes_table(results), "", memory_table(results), sep="\n")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
