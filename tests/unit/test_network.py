@@ -2,6 +2,8 @@
 
 import ast
 import pathlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -14,10 +16,12 @@ from digitlab.core.train import Diverged, TrainConfig, Trainer, fit
 CORE = pathlib.Path(models.__file__).parent / "core"
 
 
-def test_core_imports_only_numpy_and_stdlib():
+def test_core_preprocess_and_the_app_import_only_numpy_and_stdlib():
+    """The maths and the page's update (digitlab/app.py) import numpy, the standard library and
+    digitlab itself (relative imports), never the browser."""
     import sys
     allowed = set(sys.stdlib_module_names) | {"numpy"}
-    for path in list(CORE.rglob("*.py")) + [CORE.parent / "preprocess.py"]:
+    for path in list(CORE.rglob("*.py")) + [CORE.parent / "preprocess.py", CORE.parent / "app.py"]:
         if not path.exists():
             continue
         for node in ast.walk(ast.parse(path.read_text())):
@@ -29,6 +33,26 @@ def test_core_imports_only_numpy_and_stdlib():
                 continue
             for n in names:
                 assert n.split(".")[0] in allowed, f"{path.name} imports {n}"
+
+
+def test_the_app_and_all_it_imports_never_ask_for_the_browser():
+    """Transitively, in a fresh interpreter: importing digitlab.app (and so every digitlab module it
+    pulls in) never even tries to import js, pyodide or pyscript, guarded imports included."""
+    spy = """
+import sys
+tried = []
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("js", "pyodide", "pyscript"):
+            tried.append(name)
+sys.meta_path.insert(0, Spy())
+import digitlab.app
+assert "digitlab.web.bridge" not in sys.modules
+print(",".join(tried))
+"""
+    run = subprocess.run([sys.executable, "-c", spy], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "", f"digitlab.app asked for {run.stdout.strip()}"
 
 
 @pytest.mark.parametrize("name", list(models.ARCHS))

@@ -29,7 +29,7 @@ FILES = {
     "digitlab/core/layers.py": "digitlab.core.layers",
     "digitlab/viewmodel.py": "digitlab.viewmodel",
 }
-# Names the app calls by attribute (bridge.py, network.py); an edit must keep them.
+# Names the app calls by attribute (app.py, network.py); an edit must keep them.
 REQUIRED = {
     "digitlab.preprocess": ("to_mnist", "downscale"),
     "digitlab.core.activations": ("apply", "backward"),
@@ -280,8 +280,8 @@ def describe(exc, path, when):
 
 
 def _ours(filename):
-    """Frames worth showing: the package's, minus this machinery."""
+    """Frames worth showing: the package's, minus this machinery (web/ and the app's update)."""
     if filename.startswith(EDITED):
         return True
     norm = filename.replace("\\", "/")
-    return "/digitlab/" in norm and "/digitlab/web/" not in norm
+    return "/digitlab/" in norm and "/digitlab/web/" not in norm and not norm.endswith("/digitlab/app.py")

@@ -1,4 +1,5 @@
-"""What page instruments register with the bridge. Plain Python: no `js` import here.
+"""What page instruments register with the app (digitlab.app.App.call and its update).
+Plain Python: no `js` import here; web/bridge.py converts for JS.
 
     @handler("break.apply")
     def apply(app, noise=0.0, ...):          # JS: await digitlab.call("break.apply", {noise: 0.5})
@@ -8,10 +9,11 @@
     def digits(app, name, img, x, trace, out):   # runs inside every update, after the forward pass
         out["digits"] = ...                      # keys added here reach JS in the update's result
 
-`app` is the bridge's App: `app.model(name) -> (Network, Diagram)`, `app.put(name, net)` installs
-a network under a name (a damaged or trained copy), `app.restore(name)` brings back the shipped
-one, `app.pad` the pad's last pixels (PAD * PAD uint8). Handlers get the JS argument object as
-keyword arguments (already converted to Python: dicts, lists, memoryviews for typed arrays).
+`app` is the page's `digitlab.app.App`: `app.model(name) -> (Network, Diagram)`,
+`app.put(name, net)` installs a network under a name (a damaged or trained copy),
+`app.restore(name)` brings back the shipped one, `app.pad` the pad's last pixels (PAD * PAD
+uint8, `digitlab.app.PAD`). Handlers get the JS argument object as keyword arguments (already
+converted to Python by the bridge: dicts, lists, memoryviews for typed arrays).
 """
 
 HANDLERS = {}   # name -> fn(app, **kwargs)
