@@ -166,30 +166,9 @@ def test_parse_clips_noise_and_caps_neurons(mlp):
     assert len(damage.parse({"neurons": many}, mlp)[0].neurons) == damage.MAX_NEURONS
 
 
-# ---- the page's handlers, on a stand-in for the bridge's App ----------------------------------
+# ---- the page's handlers, on the page's own App (tests/unit/conftest.py) -----------------------
 
-class FakeApp:
-    """What the handlers use of digitlab.web.bridge.App: model, put, restore, shipped, pad."""
-
-    def __init__(self):
-        self.shipped, self.nets = {}, {}
-        self.pad = np.zeros(280 * 280, np.uint8)
-
-    def model(self, name):
-        if name not in self.nets:
-            self.shipped[name] = models.load(name)
-            self.nets[name] = (self.shipped[name], None)
-        return self.nets[name]
-
-    def put(self, name, net):
-        self.nets[name] = (net, None)
-
-    def restore(self, name):
-        self.put(name, self.shipped[name])
-
-
-def test_set_installs_a_copy_and_an_empty_state_restores_the_shipped_network():
-    app = FakeApp()
+def test_set_installs_a_copy_and_an_empty_state_restores_the_shipped_network(app):
     shipped = app.model("mlp-25-25")[0]
     out = feature.set_damage(app, model="mlp-25-25", state={"bias": True, "layers": ["h2"]})
     assert out["active"] and out["state"]["layers"] == ["h2"] and out["layers"] == ["h1", "h2", "out"]
@@ -203,8 +182,7 @@ def test_set_installs_a_copy_and_an_empty_state_restores_the_shipped_network():
     assert not out["active"] and app.model("mlp-25-25")[0] is shipped
 
 
-def test_switching_models_moves_the_damage_and_heals_the_old_model():
-    app = FakeApp()
+def test_switching_models_moves_the_damage_and_heals_the_old_model(app):
     feature.set_damage(app, model="mlp-25-25", state={"bias": True, "neurons": ["h1:1"]})
     out = feature.set_damage(app, model="cnn-small", state={"bias": True, "neurons": ["h1:1"]})
     assert out["state"] == {"bias": True, "noise": 0.0, "layers": [], "neurons": []}
@@ -212,8 +190,7 @@ def test_switching_models_moves_the_damage_and_heals_the_old_model():
     assert np.all(app.model("cnn-small")[0].params["fc1"]["b"] == 0)
 
 
-def test_accuracy_chunks_add_up_and_damage_lowers_them(images):
-    app = FakeApp()
+def test_accuracy_chunks_add_up_and_damage_lowers_them(app, images):
     X, y = images
     buf = io.BytesIO()
     np.savez_compressed(buf, x=X, y=y.astype(np.uint8))
@@ -230,20 +207,49 @@ def test_accuracy_chunks_add_up_and_damage_lowers_them(images):
     assert total("damaged") < before and total("healthy") == before
 
 
-def test_the_evalset_file_is_rejected_when_malformed():
+def test_the_evalset_file_is_rejected_when_malformed(app):
     buf = io.BytesIO()
     np.savez(buf, x=np.zeros((3, 28, 28), np.float32), y=np.zeros(3, np.uint8))
     with pytest.raises(ValueError):
-        feature.load_evalset(FakeApp(), data=buf.getvalue())
+        feature.load_evalset(app, data=buf.getvalue())
 
 
-def test_compare_draws_the_healthy_network_on_the_pad():
-    app = FakeApp()
-    X, _ = data.load("test")
-    app.pad[:] = np.kron(X[0], np.ones((10, 10), np.uint8)).reshape(-1)
+def test_compare_draws_the_healthy_network_on_the_pad(app, seven):
+    app.pad[:] = seven.reshape(-1)
     feature.set_damage(app, model="mlp-25-25", state={"layers": ["h1"]})
     out = feature.compare(app, model="mlp-25-25", layout=True, damaged=True)
     assert out["layout"]["layers"] and out["healthy"]["view"]["nodes"]["ids"]
     assert out["healthy"]["prediction"]["digit"] == 7                   # test image 0 is a 7
     healthy, hurt = out["healthy"]["probs"], out["damaged"]["probs"]
     assert not np.allclose(healthy, hurt)
+
+
+def test_the_panels_are_the_main_update_of_the_same_network(app, seven):
+    """Undamaged, both panels are exactly what the page's own update draws."""
+    app.pad[:] = seven.reshape(-1)
+    main = app.update("cnn-small")
+    out = feature.compare(app, model="cnn-small", damaged=True)
+    for panel in (out["healthy"], out["damaged"]):
+        assert panel["prediction"] == main["prediction"] and panel["percent"] == main["percent"]
+        np.testing.assert_array_equal(panel["probs"], main["probs"])
+        for table in ("nodes", "links"):
+            assert panel["view"][table]["ids"] == main["view"][table]["ids"]
+            np.testing.assert_array_equal(panel["view"][table]["data"], main["view"][table]["data"])
+        assert set(panel["images"]) == set(main["images"]) - {"input", "drawn"}
+        for k, v in panel["images"].items():
+            np.testing.assert_array_equal(v, main["images"][k])
+
+
+@pytest.mark.parametrize("model", ["mlp-25-25", "cnn-small"])
+def test_the_panels_doubt_a_tiny_drawing_like_the_main_update(app, model):
+    """A dot scaled up to 20 px reads as a confident digit; the page says "too small" instead, and
+    so must both Break It panels (they used to skip the doubt)."""
+    app.pad.reshape(280, 280)[130:150, 135:150] = 255                  # 2 x 1.5 px of the 28 x 28 pad
+    main = app.update(model)
+    assert main["prediction"]["state"] == "unsure" and main["prediction"]["reason"] == "small"
+    feature.set_damage(app, model=model, state={"noise": 0.5})
+    out = feature.compare(app, model=model, damaged=True)
+    for panel in (out["healthy"], out["damaged"]):
+        assert panel["prediction"]["state"] == "unsure" and panel["prediction"]["reason"] == "small"
+        assert "too small" in panel["prediction"]["text"]
+    assert out["healthy"]["prediction"] == main["prediction"]

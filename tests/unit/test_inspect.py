@@ -8,7 +8,7 @@ CNN feature, so the inspector cannot just echo the trace it was given.
 import numpy as np
 import pytest
 
-from digitlab import data, models
+from digitlab import data, models, preprocess
 from digitlab.web.features import inspect
 
 
@@ -117,25 +117,13 @@ def test_cnn_has_no_input_nodes(cnn):
         inspect.describe(*cnn, "in:3")
 
 
-class PadApp:
-    def __init__(self, pad):
-        self.pad = pad.reshape(-1)
-        self.nets = {}
-
-    def model(self, name):
-        if name not in self.nets:
-            self.nets[name] = (models.load(name), None)
-        return self.nets[name]
-
-
-def test_the_handler_reads_the_pad_like_the_page(x):
-    X, _ = data.load("test")
-    app = PadApp(np.kron(X[0], np.ones((10, 10), np.uint8)))
+def test_the_handler_reads_the_pad_like_the_page(app, seven):
+    app.pad[:] = seven.reshape(-1)
     d = inspect.node(app, model="mlp-25-25", id="h1:4", full=True)
     net = app.model("mlp-25-25")[0]
-    from digitlab import preprocess
-    want = net.forward(preprocess.to_mnist(app.pad.reshape(280, 280)).reshape(1, 784))
+    want = net.forward(preprocess.to_mnist(seven).reshape(1, 784))
     assert d["z"] == pytest.approx(float(want["h1"].z[0, 4]), abs=1e-6) and not d["blank"]
     assert inspect.node(app, model="mlp-25-25", id="nope:1")["error"]
-    blank = inspect.node(PadApp(np.zeros((280, 280), np.uint8)), model="mlp-25-25", id="h1:4", full=True)
+    app.pad[:] = 0
+    blank = inspect.node(app, model="mlp-25-25", id="h1:4", full=True)
     assert blank["blank"] and blank["z"] is None and blank["learned"]["n"] == 1

@@ -5,7 +5,10 @@ Plain Python (numpy + digitlab), no `js`. The page calls
     damage.set      {model, state}            -> {state, rejected, layers, active}
     damage.evalset  {data: Uint8Array}        -> {n}        the shipped test sample (npz bytes)
     damage.accuracy {model, which, start, stop} -> {correct, n}   one chunk of the sample
-    damage.compare  {model, layout, damaged}  -> {healthy: {view, images, probs, prediction}, damaged?, layout?}
+    damage.compare  {model, layout, damaged}  -> {healthy: {view, images, probs, percent, prediction}, damaged?, layout?}
+
+Both panels of damage.compare are drawn by the page's own update step (`digitlab.app.render`),
+so they read the drawing exactly as the main diagram does, doubt ("too small") included.
 
 The damaged copy runs under the model's own name (`app.put`), so every instrument and the main
 diagram see it; the healthy network it was made from is kept here and comes back on healing
@@ -20,10 +23,9 @@ import weakref
 import numpy as np
 
 from ... import damage as dmg
-from ... import preprocess, viewmodel
+from ... import viewmodel
+from ...app import PAD, inputs, render
 from ..registry import handler
-
-PAD = 280   # side of app.pad (bridge.PAD)
 
 
 class Breaker:
@@ -33,7 +35,7 @@ class Breaker:
         self.base = {}        # name -> the healthy Network damage is made from
         self.installed = {}   # name -> params dict of the damaged copy now running
         self.state = {}       # name -> Damage
-        self.diagrams = {}    # name -> (healthy Network, viewmodel.Diagram of it)
+        self.diagrams = {}    # "healthy:<name>" or name -> (Network, viewmodel.Diagram of it)
         self.hits = {}        # (name, id(base params), start, stop) -> healthy hits on that chunk
         self.X = self.y = None
 
@@ -54,6 +56,12 @@ class Breaker:
             app.put(name, net)
             self.installed[name] = net.params
         self.state[name] = damage
+
+    def diagram(self, key, net):
+        """The viewmodel.Diagram of `net`, kept under `key` while `net` stays the same."""
+        if key not in self.diagrams or self.diagrams[key][0] is not net:
+            self.diagrams[key] = (net, viewmodel.Diagram(net))
+        return self.diagrams[key][1]
 
     def heal(self, app, name):
         if self.installed.pop(name, None) is not None:
@@ -130,37 +138,15 @@ def compare(app, model="", layout=False, damaged=False):
     """The healthy network on the current drawing, drawn like the main diagram; with `damaged`,
     the network running now as well (for when the page's update skipped its diagram).
 
-    -> {healthy: {view (packed like the page's), images, probs, prediction}, damaged?, layout?}
+    -> {healthy: {view (packed like the page's), images, probs, percent, prediction}, damaged?, layout?}
     """
     b, name = breaker(app), str(model)
     base = b.healthy(app, name)
-    x = preprocess.to_mnist(app.pad.reshape(PAD, PAD))
-    out = {"healthy": drawn(b, "healthy:" + name, base, x)}
+    x, drawn = inputs(app.pad.reshape(PAD, PAD))
+    out = {"healthy": render(base, b.diagram("healthy:" + name, base), x, drawn)[0]}
     if damaged:
-        out["damaged"] = drawn(b, name, app.model(name)[0], x)
+        net = app.model(name)[0]
+        out["damaged"] = render(net, b.diagram(name, net), x, drawn)[0]
     if layout:
-        out["layout"] = b.diagrams["healthy:" + name][1].layout()
+        out["layout"] = b.diagram("healthy:" + name, base).layout()
     return out
-
-
-def drawn(b, key, net, x):
-    """net on x (28, 28): {view, images, probs, prediction}, as the page's update gives them."""
-    if key not in b.diagrams or b.diagrams[key][0] is not net:
-        b.diagrams[key] = (net, viewmodel.Diagram(net))
-    diagram = b.diagrams[key][1]
-    ink = bool(x.any())
-    trace = net.forward(x.reshape(1, 784)) if ink else None
-    probs = trace.probs[0].astype(np.float64) if ink else None
-    view = diagram.view(trace)
-    view["nodes"], view["links"] = pack(view["nodes"]), pack(view["links"])
-    images = {k: v.reshape(-1).view(np.uint8) for k, v in diagram.images(trace).items()}
-    return {"view": view, "images": images, "probs": probs, "percent": viewmodel.percent(probs),
-            "prediction": viewmodel.prediction(probs, ink)}
-
-
-def pack(table):
-    """A column table -> {ids, cols, data}, the form site/js/diagram.js `unpack` reads (the
-    bridge packs the page's own view the same way; the bridge cannot be imported here)."""
-    cols = [k for k in table if k != "id"]
-    return {"ids": "\n".join(table["id"]), "cols": cols,
-            "data": np.stack([table[k] for k in cols]).reshape(-1)}
