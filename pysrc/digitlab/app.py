@@ -113,17 +113,18 @@ class App:
         img = self.pad.reshape(PAD, PAD)
         return self.live.run(lambda: self.result(img, name, bool(full), clock), self.rolled_back)
 
-    def result(self, img, name, full=True, clock=lambda stage: None):
+    def result(self, img, name, full=True, clock=lambda stage: None, check=False):
         """img (PAD, PAD) uint8 -> dict of JSON-safe values and numpy arrays (-> typed arrays).
 
         model: the name asked for; prediction {digit, confidence, state, text, …}; probs (10,)
         float64 or None; percent; input (784,) float32, what the network reads; images {"input",
         "drawn": 28x28 RGBA bytes, and when full, each diagram column id: its tiles' RGBA bytes};
         view: the diagram's view model (viewmodel.Diagram.view, packed) when full, else None.
-        The registered hooks (registry.on_result) may add keys.
+        The registered hooks (registry.on_result) may add keys. check: check what the code
+        returns even if no edit runs yet (the probe of an edit being applied).
         """
         net, diagram = self.model(name)
-        checking = self.live.active                      # edited code runs: check what it returns
+        checking = check or self.live.active             # edited code runs: check what it returns
         x, drawn = inputs(img, checking)
         clock("preprocess")
         shown, trace = render(net, diagram, x, drawn, full, checking, clock)
@@ -166,11 +167,12 @@ class App:
 
     def probe(self, name):
         """The activations on a test array, then one full update of the current drawing and of a
-        probe stroke (never blank)."""
+        probe stroke (never blank), checked: the edit being tried does not count as running yet
+        (live.active), and unchecked a wrong shape would read as a numpy error far from its cause."""
         checks.activation_functions()
         self.model(name)[1].layout()
         for img in (self.pad.reshape(PAD, PAD), checks.probe_image(PAD)):
-            self.result(img, name)
+            self.result(img, name, check=True)
 
     def rolled_back(self, error, path):
         """Edited code failed in an update and `path` went back to its last working version."""

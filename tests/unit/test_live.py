@@ -1,8 +1,9 @@
 """digitlab.web.live in CPython: applying edits to the running package, errors, rollback, the guard.
 
-A small app stands in for the page's bridge: it keeps networks rebuilt from their specs on every
-swap (as bridge.App does) and runs preprocess -> forward -> view with the checks on. Each test
-restores every digitlab module object and attribute it found, so other test files are untouched.
+Edits go through the page's own App (digitlab.app, the `app` fixture in conftest.py): it rebuilds
+its networks on every swap and runs the page's whole update, checks on while an edit runs, and
+tells of rollbacks through on_rollback. Each test restores every digitlab module object and
+attribute it found, so other test files are untouched.
 """
 
 import sys
@@ -17,7 +18,6 @@ import digitlab.core.layers
 import digitlab.preprocess
 import digitlab.viewmodel
 from digitlab import models
-from digitlab.core import Network
 from digitlab.web import checks, live, presets
 from digitlab.web import guard
 from digitlab.web.guard import Overtime
@@ -39,44 +39,23 @@ def pristine():
         d.update(attrs[n])
 
 
-class MiniApp:
-    """The page's update path in miniature: preprocess, forward, view, with the checks."""
+ARCH = "mlp-25-25"
 
-    def __init__(self, arch="mlp-25-25"):
-        base = models.load(arch)              # the shipped weights
-        self.spec = (base.specs(), base.input_shape, base.params)
-        self.live = live.Live(on_swap=self.rebuild)
-        self.rebuild()
 
-    def rebuild(self):
-        specs, shape, params = self.spec
-        self.net = Network.from_specs(specs, shape, params=params)
-        self.diagram = sys.modules["digitlab.viewmodel"].Diagram(self.net)
+def apply(app, path, text, arch=ARCH):
+    """The editor's apply, as the page calls it. -> {ok, version, error, source}."""
+    return app.edit_apply(path, text, arch)
 
-    def update(self, img):
-        pre, vm = sys.modules["digitlab.preprocess"], sys.modules["digitlab.viewmodel"]
-        x, drawn = pre.to_mnist(img), pre.downscale(img)
-        checks.images(x, drawn)
-        tr = self.net.forward(x.reshape(1, 784))
-        checks.trace(tr, self.net)
-        v = self.diagram.view(tr)
-        checks.view(v)
-        checks.tiles(self.diagram.images(tr))
-        probs = tr.probs[0]
-        checks.prediction(vm.prediction(probs, True), vm.percent(probs))
-        return x, probs, v
 
-    def apply(self, path, text):
-        return self.live.apply(path, text, probe=self.probe)
+def run(app, img, arch=ARCH):
+    """One update of `img` drawn on the pad -> (x (28, 28) the network's input, probs (10,), view)."""
+    app.pad[:] = img.reshape(-1)
+    out = app.update(arch)
+    return out["input"].reshape(28, 28), out["probs"], out["view"]
 
-    def probe(self):
-        checks.activation_functions()
-        self.update(checks.probe_image())
 
-    def run(self, img):
-        seen = []
-        out = self.live.run(lambda: self.update(img), lambda err, path: seen.append((err, path)))
-        return out, seen
+def n_links(view):
+    return len(view["links"]["ids"].split("\n")) if view["links"]["ids"] else 0
 
 
 def edit(path, old, new):
@@ -112,31 +91,29 @@ def test_sources_are_the_files_the_package_runs():
 
 
 @pytest.mark.parametrize("arch", ["mlp-25-25", "cnn-small"])
-def test_relu_edit_changes_the_forward_pass_like_cpython(arch, monkeypatch):
-    app = MiniApp(arch)
-    before = app.run(IMG)[0]
+def test_relu_edit_changes_the_forward_pass_like_cpython(app, arch, monkeypatch):
+    before = run(app, IMG, arch)
     with monkeypatch.context() as m:      # the reference: the original code, ReLU swapped by hand
         m.setitem(digitlab.core.activations.ACTIVATIONS, "relu", (np.tanh, None))
-        want = app.net.forward(before[0].reshape(1, 784)).probs[0]
-    res = app.apply(ACT, edit(ACT, "return np.maximum(z, 0)", "return np.tanh(z)"))
+        want = app.model(arch)[0].forward(before[0].reshape(1, 784)).probs[0]
+    res = apply(app, ACT, edit(ACT, "return np.maximum(z, 0)", "return np.tanh(z)"), arch)
     assert res["ok"] and res["version"] == 1 and res["error"] is None
-    x, probs, _ = app.run(IMG)[0]
+    x, probs, _ = run(app, IMG, arch)
     np.testing.assert_array_equal(x, before[0])
     np.testing.assert_allclose(probs, want, atol=1e-6)
     assert not np.allclose(probs, before[1], atol=1e-4)
     if arch.startswith("mlp"):
-        np.testing.assert_allclose(probs, relu_ref(app.net, x, np.tanh), atol=1e-6)
+        np.testing.assert_allclose(probs, relu_ref(app.model(arch)[0], x, np.tanh), atol=1e-6)
     # every holder of the old module now sees the new one
     new = sys.modules["digitlab.core.activations"]
     assert digitlab.core.layers.act is new and sys.modules["digitlab.core.network"].act is new
     assert digitlab.core.activations is new and app.live.active
 
 
-def test_syntax_error_reports_its_line_and_keeps_the_running_version():
-    app = MiniApp()
+def test_syntax_error_reports_its_line_and_keeps_the_running_version(app):
     old = sys.modules["digitlab.core.activations"]
     text = edit(ACT, "return np.maximum(z, 0)", "return np.maximum(z, 0")
-    res = app.apply(ACT, text)
+    res = apply(app, ACT, text)
     assert not res["ok"] and res["version"] == 0
     err = res["error"]
     assert err["when"] == "syntax" and err["path"] == ACT and "SyntaxError" in err["message"]
@@ -144,10 +121,9 @@ def test_syntax_error_reports_its_line_and_keeps_the_running_version():
     assert sys.modules["digitlab.core.activations"] is old and not app.live.active
 
 
-def test_exception_on_import_shows_the_line():
-    app = MiniApp()
+def test_exception_on_import_shows_the_line(app):
     text = edit(PRE, "FIELD = 28 ", "FIELD = 28 // 0 ")
-    err = app.apply(PRE, text)["error"]
+    err = apply(app, PRE, text)["error"]
     assert err["when"] == "import" and err["line"] == line_of(text, "FIELD = 28 // 0")
     assert "ZeroDivisionError" in err["message"] and "preprocess.py" in err["traceback"]
     assert "edited:" not in err["traceback"]
@@ -158,134 +134,129 @@ def test_exception_on_import_shows_the_line():
     (LAYERS, "class Dense(Layer):", "class Dense2(Layer):", "Dense"),
     (PRE, "def to_mnist(img):", "def to_mnist2(img):", "to_mnist"),
 ])
-def test_an_edit_must_keep_what_others_use(path, old, new, word):
-    app = MiniApp()
-    err = app.apply(path, edit(path, old, new))["error"]
+def test_an_edit_must_keep_what_others_use(app, path, old, new, word):
+    err = apply(app, path, edit(path, old, new))["error"]
     assert err["when"] == "import" and word in err["message"]
     assert not app.live.active
 
 
-def test_wrong_return_shape_is_caught_on_apply_and_rolled_back():
-    app = MiniApp()
+def test_wrong_return_shape_is_caught_on_apply_and_rolled_back(app):
     old = sys.modules["digitlab.preprocess"]
-    res = app.apply(PRE, edit(PRE, "    return _paste(scaled, oy + dy, ox + dx)\n\n\ndef _unit",
+    res = apply(app, PRE, edit(PRE, "    return _paste(scaled, oy + dy, ox + dx)\n\n\ndef _unit",
                               "    return _paste(scaled, oy + dy, ox + dx)[:27]\n\n\ndef _unit"))
     assert not res["ok"] and res["error"]["when"] == "check"
     assert "to_mnist returned shape (27, 28)" in res["error"]["message"]
+    assert "app.py" not in res["error"]["traceback"]     # the update's own frames are machinery
     assert sys.modules["digitlab.preprocess"] is old and digitlab.viewmodel is sys.modules["digitlab.viewmodel"]
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in log:RuntimeWarning")
-def test_activation_with_wrong_type_shape_or_nan_is_refused():
-    app = MiniApp()
+def test_activation_with_wrong_type_shape_or_nan_is_refused(app):
     for new, words in [("return list(np.maximum(z, 0))", "list"), ("return np.log(z)", "NaN"),
                        ("return np.maximum(z, 0)[:, :1]", "activations.apply('relu', z) returned shape (2, 1, 4)")]:
-        err = app.apply(ACT, edit(ACT, "return np.maximum(z, 0)", new))["error"]
+        err = apply(app, ACT, edit(ACT, "return np.maximum(z, 0)", new))["error"]
         assert err["when"] == "check" and words in err["message"], err
     assert not app.live.active
 
 
-def test_exception_during_a_later_update_rolls_back_to_the_last_working_version():
-    app = MiniApp()
+def test_exception_during_a_later_update_rolls_back_to_the_last_working_version(app, heard):
     v1 = edit(ACT, "return np.maximum(z, 0)", "return np.maximum(z, 0) * 1.5")
-    assert app.apply(ACT, v1)["ok"]
+    assert apply(app, ACT, v1)["ok"]
     # v2 passes on the probe but fails on a heavier drawing: data-dependent
     v2 = edit(ACT, "return np.maximum(z, 0)",
               "if z.size == 25 and z.max() > 1e6:\n        raise ValueError('too big')\n"
               "    return np.maximum(z, 0) * 1.5")
-    assert app.apply(ACT, v2)["ok"] and app.live.version == 2
-    app.rebuild()
-    app.net.params["h1"]["W"] = app.net.params["h1"]["W"] * 1e9    # make the next update fail
-    (x, probs, _), seen = app.run(IMG)
-    assert len(seen) == 1
-    err, path = seen[0]
+    assert apply(app, ACT, v2)["ok"] and app.live.version == 2
+    net = app.model(ARCH)[0]
+    net.params["h1"]["W"] = net.params["h1"]["W"] * 1e9    # make the next update fail
+    x, probs, _ = run(app, IMG)
+    assert len(heard["rollbacks"]) == 1                    # the page is told (digitlab:edit-rollback)
+    err, path, source = (heard["rollbacks"][0][k] for k in ("error", "path", "source"))
+    assert source == v1
     assert path == ACT and err["when"] == "update" and "ValueError: too big" in err["message"]
     assert err["line"] == line_of(v2, "raise ValueError")
     assert app.live.entries[ACT].source == v1 and app.live.version == 2
-    np.testing.assert_allclose(probs, relu_ref(app.net, x, lambda z: np.maximum(z, 0) * 1.5), atol=1e-5)
+    np.testing.assert_allclose(probs, relu_ref(app.model(ARCH)[0], x, lambda z: np.maximum(z, 0) * 1.5), atol=1e-5)
 
 
-def test_a_runaway_loop_is_stopped_on_import_on_apply_and_in_updates():
-    app = MiniApp()
+def test_a_runaway_loop_is_stopped_on_import_on_apply_and_in_updates(app, heard):
     app.live.limit_ms = 150
     t = time.perf_counter()
     text = edit(ACT, "LEAK = np.float32(0.01)", "LEAK = np.float32(0.01)\nwhile True: pass")
-    err = app.apply(ACT, text)["error"]
+    err = apply(app, ACT, text)["error"]
     assert err["when"] == "import" and "150 ms" in err["message"] and err["line"] == line_of(text, "while True")
-    err = app.apply(ACT, edit(ACT, "    return np.maximum(z, 0)", "    while True:\n        pass"))["error"]
+    err = apply(app, ACT, edit(ACT, "    return np.maximum(z, 0)", "    while True:\n        pass"))["error"]
     assert err["when"] == "check" and "endless loop" in err["message"]
     assert time.perf_counter() - t < 5
     # in a later update, with `except Exception` around the loop
     v = edit(ACT, "    return np.maximum(z, 0)",
              "    while z.size == 25 and z.max() > 1e6:\n        try:\n            pass\n"
              "        except Exception:\n            pass\n    return np.maximum(z, 0)")
-    assert app.apply(ACT, v)["ok"]
-    app.net.params["h1"]["W"] = app.net.params["h1"]["W"] * 1e9
-    (_, probs, _), seen = app.run(IMG)
+    assert apply(app, ACT, v)["ok"]
+    net = app.model(ARCH)[0]
+    net.params["h1"]["W"] = net.params["h1"]["W"] * 1e9
+    _, probs, _ = run(app, IMG)
+    seen = [(d["error"], d["path"]) for d in heard["rollbacks"]]
     assert [e["when"] for e, _ in seen] == ["update"] and not app.live.active
     assert "endless loop" in seen[0][0]["message"] and (
         line_of(v, "while z.size") <= seen[0][0]["line"] < line_of(v, "return np.maximum"))
     assert np.isfinite(probs).all()
 
 
-def test_layers_edit_rebuilds_the_networks():
-    app = MiniApp()
-    old_net = app.net
-    assert app.apply(LAYERS, edit(LAYERS, '        z = matmul(x, p["W"])\n        add_bias(z, p["b"])\n',
+def test_layers_edit_rebuilds_the_networks(app):
+    old_net = app.model(ARCH)[0]
+    assert apply(app, LAYERS, edit(LAYERS, '        z = matmul(x, p["W"])\n        add_bias(z, p["b"])\n',
                                   '        z = matmul(x, p["W"])\n'))["ok"]
-    assert app.net is not old_net and type(app.net.layers[0]) is digitlab.core.layers.Dense
+    net = app.model(ARCH)[0]
+    assert net is not old_net and type(net.layers[0]) is digitlab.core.layers.Dense
     assert digitlab.core.Dense is digitlab.core.layers.Dense is models.Dense
-    x, probs, _ = app.run(IMG)[0]
+    x, probs, _ = run(app, IMG)
     a = x.reshape(1, 784)
-    for layer in app.net.layers:
-        z = a @ app.net.params[layer.name]["W"]
+    for layer in net.layers:
+        z = a @ net.params[layer.name]["W"]
         a = np.maximum(z, 0) if layer.activation == "relu" else np.exp(z - z.max()) / np.exp(z - z.max()).sum()
     np.testing.assert_allclose(probs, a[0], atol=1e-6)
 
 
-def test_reset_restores_the_original_behaviour():
-    app = MiniApp()
-    before = app.run(IMG)[0][1]
-    app.apply(ACT, edit(ACT, "return np.maximum(z, 0)", "return np.abs(z)"))
+def test_reset_restores_the_original_behaviour(app):
+    before = run(app, IMG)[1]
+    apply(app, ACT, edit(ACT, "return np.maximum(z, 0)", "return np.abs(z)"))
     assert app.live.active
-    res = app.live.reset(ACT, probe=lambda: app.update(IMG))
+    res = app.edit_reset(ACT, ARCH)
     assert res["ok"] and res["version"] == 2 and not app.live.active
-    np.testing.assert_array_equal(app.run(IMG)[0][1], before)
+    np.testing.assert_array_equal(run(app, IMG)[1], before)
     assert sys.modules["digitlab.core.activations"].relu.__code__.co_filename == app.live.entries[ACT].file
 
 
-def test_an_edited_constant_does_not_leak_into_other_modules():
-    app = MiniApp()
-    assert app.apply(PRE, edit(PRE, "FIELD = 28 ", "FIELD = 28 + 0 "))["ok"]
-    assert app.apply(PRE, edit(PRE, "BOX = 20 ", "BOX = 16 "))["ok"]
-    x = app.run(IMG)[0][0]
+def test_an_edited_constant_does_not_leak_into_other_modules(app):
+    assert apply(app, PRE, edit(PRE, "FIELD = 28 ", "FIELD = 28 + 0 "))["ok"]
+    assert apply(app, PRE, edit(PRE, "BOX = 20 ", "BOX = 16 "))["ok"]
+    x = run(app, IMG)[0]
     rows = np.flatnonzero(x.max(axis=1) > 0.1)
     assert rows[-1] - rows[0] + 1 <= 17                # the ink now spans 16 px, not 20
     assert digitlab.viewmodel.CONFIG.min_extent == 5   # ints elsewhere untouched
 
 
-def test_every_preset_applies_and_changes_something():
-    app = MiniApp()
+def test_every_preset_applies_and_changes_something(app):
     originals = {p: e.original for p, e in app.live.entries.items()}
     listed = presets.listing(originals)
     assert len(listed) >= 3 and all(p["label"] and p["explain"] for p in listed)
-    x0, p0, v0 = app.run(IMG)[0]
+    x0, p0, v0 = run(app, IMG)
     for p in listed:
-        res = app.apply(p["path"], p["source"])
+        res = apply(app, p["path"], p["source"])
         assert res["ok"], (p["id"], res["error"])
-        x, probs, v = app.run(IMG)[0]
+        x, probs, v = run(app, IMG)
         changed = {"x": not np.array_equal(x, x0), "probs": not np.allclose(probs, p0),
-                   "links": len(v["links"]["id"]) != len(v0["links"]["id"])}
+                   "links": n_links(v) != n_links(v0)}
         assert any(changed.values()), p["id"]
         if p["id"] == "links-10":
-            assert len(v["links"]["id"]) <= 10 * 3
+            assert n_links(v) <= 10 * 3
         app.live.reset(p["path"])
 
 
-def test_blame_goes_to_the_suspect_that_is_edited():
-    app = MiniApp()
-    assert app.apply(PRE, edit(PRE, "BOX = 20 ", "BOX = 18 "))["ok"]
-    assert app.apply(ACT, edit(ACT, "LEAK = np.float32(0.01)", "LEAK = np.float32(0.02)"))["ok"]
+def test_blame_goes_to_the_suspect_that_is_edited(app):
+    assert apply(app, PRE, edit(PRE, "BOX = 20 ", "BOX = 18 "))["ok"]
+    assert apply(app, ACT, edit(ACT, "LEAK = np.float32(0.01)", "LEAK = np.float32(0.02)"))["ok"]
     assert app.live._blame(checks.ContractError("bad", PRE)) == PRE
     assert app.live._blame(checks.ContractError("bad", LAYERS)) == ACT    # not edited: the latest
 
