@@ -1,9 +1,10 @@
 // benchmarks/preprocess_profile.py under Pyodide in Node, started the ordinary way or, with
 // --snapshot, from the site's memory snapshot the way the page starts (site/boot.mjs).
 //
-//   node benchmarks/pyodide_profile.mjs [dist] [--snapshot] [--code 'python expression']
+//   node benchmarks/pyodide_profile.mjs [dist] [--snapshot] [--code 'python' | --file script.py]
 //
-// Prints the profile's Markdown table (or the value of --code, evaluated after the boot).
+// Prints the profile's Markdown table, or the value of --code / of the last line of --file (a
+// script on this machine, run in the interpreter after the boot: an A/B of two versions, say).
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,15 +13,16 @@ import { bootDigitlab, HOME } from "../tests/pyodide/boot.mjs";
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : null);
-const dist = resolve(args.find((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--code")) ?? "dist");
+const dist = resolve(args.find((a, i) => !a.startsWith("--") && !["--code", "--file"].includes(args[i - 1])) ?? "dist");
 const here = resolve(new URL(".", import.meta.url).pathname);
 
 const pyodide = flag("--snapshot") ? await fromSnapshot(dist) : await bootDigitlab(dist);
 pyodide.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(here)})`);
 pyodide.FS.mkdirTree(here);
 pyodide.FS.writeFile(join(here, "preprocess_profile.py"), readFileSync(join(here, "preprocess_profile.py")));
-console.log(pyodide.runPython(option("--code") ?? "import preprocess_profile; preprocess_profile.report()"));
-if (!option("--code")) {
+const code = option("--file") ? readFileSync(option("--file"), "utf8") : option("--code");
+console.log(pyodide.runPython(code ?? "import preprocess_profile; preprocess_profile.report()"));
+if (!code) {
   // As the page calls it: one update every 16 ms, idle between.
   for (const kwargs of ["noop=True", "reps=1", "reps=5"]) {
     const call = pyodide.runPython(`import preprocess_profile; preprocess_profile.OnePerFrame(${kwargs})`);
