@@ -8,6 +8,7 @@
 import { Pad } from "./js/pad.js";
 import { Diagram } from "./js/diagram.js";
 import { Output } from "./js/output.js";
+import { afterPaint } from "./js/frame.js";
 import { loadSamples } from "./js/samples.js";
 import { onLang, register, t } from "./js/i18n.js";
 import robust from "./js/strings/robust.js";
@@ -226,16 +227,6 @@ function update(since) {   // since: the input event's timeStamp (t is i18n's)
                          blank: res.prediction.state === "none", diagram: !!res.view });
     if (state.timings.length > 2000) state.timings.splice(0, 1000);
   });
-}
-
-/** Run fn once the frame being prepared has been rendered: update() runs inside a rAF callback,
- *  and a task queued there runs only after that frame's style, layout and paint. */
-const paintChannel = new MessageChannel();
-const afterPaintQueue = [];
-paintChannel.port1.onmessage = () => afterPaintQueue.shift()?.();
-function afterPaint(fn) {
-  afterPaintQueue.push(fn);
-  paintChannel.port2.postMessage(0);
 }
 
 // ---- the API the bridge and the tests use -------------------------------------------------

@@ -33,6 +33,7 @@ class ViewConfig:
     links_per_layer: int = 48    # strongest links drawn into each dense layer
     link_width: tuple = (0.4, 3.2)
     link_opacity: tuple = (0.12, 0.95)
+    link_levels: int = 8          # strengths a link is drawn at (width and opacity both follow it)
     unsure_below: float = 0.6    # top probability under this is "unsure"
     min_extent: int = 5          # ink spanning fewer pixels of the 28x28 pad is "too small"
     max_fill: float = 0.9        # ink / (longer side)^2 above this is a blob (MNIST train: max 0.87)
@@ -231,6 +232,9 @@ class Diagram:
             return ([], np.zeros((len(LINK_COLUMNS), 0))), rows[:0]
         i, j = rows[top // len(cols)], cols[top % len(cols)]
         t = np.sqrt(mag[top] / mag[top[-1]])                     # |s| / this layer's strongest |s|
+        # A few strengths, not a continuum: the page strokes all links of one strength and sign as
+        # one SVG path, so it paints ~2 * link_levels shapes instead of hundreds of lines.
+        t = np.ceil(t * self.cfg.link_levels) / self.cfg.link_levels
         (w0, w1), (o0, o1) = self.cfg.link_width, self.cfg.link_opacity
         m = np.empty((len(LINK_COLUMNS), k))                      # rows in LINK_COLUMNS order
         m[0:2] = src.positions[i].T
@@ -239,7 +243,7 @@ class Diagram:
         m[4] = s.round(self.cfg.decimals)
         m[5] = w0 + (w1 - w0) * t
         m[6] = o0 + (o1 - o0) * t
-        m[5:7] = m[5:7].round(2)          # coarse steps: the page skips attributes that did not change
+        m[5:7] = m[5:7].round(2)
         m[7] = s < 0
         sid, did = src.ids, col.ids
         ids = [sid[a] + ">" + did[b] for a, b in zip(i.tolist(), j.tolist())]

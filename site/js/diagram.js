@@ -1,8 +1,15 @@
 // The network diagram: copies Python's view model into SVG. No maths here: every position,
 // width, opacity and fill comes from digitlab.viewmodel; this file only creates, updates and
 // removes elements by their stable ids.
+//
+// Links are drawn as one <path> per strength and sign (Python gives a few strengths, see
+// viewmodel.ViewConfig.link_levels): a few shapes for the browser to style and paint instead of
+// hundreds of <line>s. Each link still has a hidden <line data-link-id data-signal> (for the
+// tests, the training flash, anything that looks a link up by id), written once the frame is on
+// screen (afterPaint), so it never delays the frame.
 
 import { onLang, t, tr } from "./i18n.js";
+import { afterPaint } from "./frame.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const XHTML = "http://www.w3.org/1999/xhtml";
@@ -19,7 +26,9 @@ export class Diagram {
     this.svg = svg;
     this.caption = caption;
     this.nodes = new Map();   // id -> <circle>
-    this.links = new Map();   // id -> <line>
+    this.links = new Map();   // id -> hidden <line>, the link's stable handle
+    this.strokes = [];        // <path>s, one per strength and sign, weakest first
+    this.linkTable = null;    // the links last drawn, mirrored into this.links after paint
     this.canvases = {};       // column id -> {ctx, image}
     this.more = {};           // column id -> <text>
     this.words = [];          // [<text>, [key, vars] from Python]: reworded on a language switch
@@ -36,9 +45,10 @@ export class Diagram {
     svg.replaceChildren();
     svg.setAttribute("viewBox", `0 0 ${layout.width} ${layout.height}`);
     const frame = el("g", { class: "layers" }, svg);
+    this.strokeGroup = el("g", { class: "strokes" }, svg);
     this.linkGroup = el("g", { class: "links" }, svg);
     this.nodeGroup = el("g", { class: "nodes" }, svg);
-    this.nodes.clear(); this.links.clear(); this.canvases = {}; this.more = {}; this.words = [];
+    this.nodes.clear(); this.links.clear(); this.strokes = []; this.canvases = {}; this.more = {}; this.words = [];
     for (const L of layout.layers) this._column(frame, L, layout.height);
   }
 
@@ -116,7 +126,26 @@ export class Diagram {
     }
   }
 
+  /** Draw the links now, grouped into paths; their hidden <line>s follow once this frame is on screen. */
   _links(t) {
+    const groups = strokeGroups(t);
+    groups.forEach((g, k) => {
+      const p = this.strokes[k] ??= Object.assign(el("path", {}, this.strokeGroup), { v: {} });
+      set(p, "class", g.neg ? "neg" : "pos");
+      set(p, "stroke-width", g.width);
+      set(p, "stroke-opacity", g.opacity);
+      set(p, "d", g.d.join(""));
+    });
+    for (const p of this.strokes.splice(groups.length)) p.remove();
+    if (this.linkTable === null) afterPaint(() => this._mirrorLinks());
+    this.linkTable = t;
+  }
+
+  /** The newest painted links -> their hidden <line>s: created, updated, removed by id. */
+  _mirrorLinks() {
+    const t = this.linkTable;
+    this.linkTable = null;
+    if (!t) return;
     const seen = new Set();
     for (let i = 0; i < t.id.length; i++) {
       const id = t.id[i];
@@ -128,9 +157,6 @@ export class Diagram {
         this.links.set(id, l);
       }
       set(l, "data-signal", t.signal[i]);
-      set(l, "stroke-width", t.width[i]);
-      set(l, "stroke-opacity", t.opacity[i]);
-      set(l, "class", t.neg[i] !== 0 ? "neg" : "pos");
     }
     for (const [id, l] of this.links) {
       if (!seen.has(id)) { l.remove(); this.links.delete(id); }
@@ -143,6 +169,19 @@ export class Diagram {
       if (px) putTiles(this.canvases[id].ctx, this.canvases[id].im, px);
     }
   }
+}
+
+/** Links with the same sign, width and opacity -> one path each: [{neg, width, opacity, d: [segments]}],
+ *  weakest first (the order Python sends within a layer), so strong links are drawn on top. */
+function strokeGroups(t) {
+  const byKey = new Map();
+  for (let i = 0; i < t.id.length; i++) {
+    const key = `${t.neg[i]}/${t.width[i]}/${t.opacity[i]}`;
+    let g = byKey.get(key);
+    if (!g) byKey.set(key, g = { neg: t.neg[i] !== 0, width: t.width[i], opacity: t.opacity[i], d: [] });
+    g.d.push(`M${t.x1[i]} ${t.y1[i]}L${t.x2[i]} ${t.y2[i]}`);
+  }
+  return [...byKey.values()].sort((a, b) => a.width - b.width || a.opacity - b.opacity || a.neg - b.neg);
 }
 
 /** textContent, skipped when unchanged (replacing text costs a layout). */

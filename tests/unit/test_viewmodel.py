@@ -240,3 +240,17 @@ def test_too_small():
     bar = blank.copy()
     bar[14, 5:20] = 0.5                                       # thin but long: a real "1" on its side
     assert not viewmodel.too_small(bar)
+
+
+def test_links_come_in_a_few_strengths(case):
+    """The page strokes every link of one (sign, width, opacity) as one path, so there are at most
+    2 * link_levels of them, and a stronger signal is never drawn thinner or fainter."""
+    name, net, trace, d, view = case
+    links = rows(view["links"])
+    styles = {(l["neg"], l["width"], l["opacity"]) for l in links}
+    assert 2 <= len(styles) <= 2 * CONFIG.link_levels, name
+    for layer in {l["id"].split(">")[1].split(":")[0] for l in links}:
+        mine = sorted((l for l in links if l["id"].split(">")[1].startswith(layer + ":")),
+                      key=lambda l: abs(l["signal"]))
+        assert [l["width"] for l in mine] == sorted(l["width"] for l in mine), layer
+        assert [l["opacity"] for l in mine] == sorted(l["opacity"] for l in mine), layer
