@@ -39,10 +39,14 @@ function button(s, onPick) {
   const img = ctx.createImageData(28, 28);
   for (let i = 0; i < 784; i++) img.data[4 * i + 3] = s.pixels[i];   // black ink, alpha = value
   ctx.putImageData(img, 0, 0);
+  // An <img>, not the canvas: a page of canvases costs the compositor every frame while drawing.
+  const pic = new Image(28, 28);
+  pic.src = c.toDataURL();
+  pic.alt = "";
   const tag = document.createElement("span");
   tag.className = "tag";
   tag.textContent = wrong ? `${s.label}→${s.cnn_pred}` : String(s.label);
-  b.append(c, tag);
+  b.append(pic, tag);
   b.addEventListener("click", (e) => onPick(s.pixels, e));
   return b;
 }
