@@ -54,7 +54,8 @@ def test_an_update_carries_the_input_pictures_and_every_diagram_column(app, two)
     diagram = app.model("cnn-small")[1]
     x = preprocess.to_mnist(two)
     assert set(out["images"]) == {"input", "drawn"} | {c.id for c in diagram.columns if c.atlas is not None}
-    np.testing.assert_array_equal(out["images"]["input"], rgba_bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True)))
+    want = rgba_bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True))
+    np.testing.assert_array_equal(out["images"]["input"], want)
     assert all(v.dtype == np.uint8 for v in out["images"].values())
     assert out["images"]["drawn"].size == 28 * 28 * 4
     assert out["digits"]["sequence"] == ""                  # a registered hook added its key

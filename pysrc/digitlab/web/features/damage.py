@@ -5,7 +5,8 @@ Plain Python (numpy + digitlab), no `js`. The page calls
     damage.set      {model, state}            -> {state, rejected, layers, active}
     damage.evalset  {data: Uint8Array}        -> {n}        the shipped test sample (npz bytes)
     damage.accuracy {model, which, start, stop} -> {correct, n}   one chunk of the sample
-    damage.compare  {model, layout, damaged}  -> {healthy: {view, images, probs, percent, prediction}, damaged?, layout?}
+    damage.compare  {model, layout, damaged}  -> {healthy, damaged?, layout?}   each panel: {view,
+                                                 images, probs, percent, prediction}
 
 Both panels of damage.compare are drawn by the page's own update step (`digitlab.app.render`),
 so they read the drawing exactly as the main diagram does, doubt ("too small") included.
