@@ -37,7 +37,9 @@ export class Pad {
   /** Match the backing store to the CSS size × devicePixelRatio, then redraw from the vectors. */
   resize() {
     const r = this.canvas.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
+    // At most 2 device pixels per CSS pixel: every frame with new ink hands the whole bitmap to the
+    // compositor, and a 3x phone's bitmap is 2.25x the bytes for ink that looks the same.
+    const dpr = Math.min(2, window.devicePixelRatio || 1);
     const w = Math.max(1, Math.round(r.width * dpr)), h = Math.max(1, Math.round(r.height * dpr));
     if (this.canvas.width !== w || this.canvas.height !== h) {
       this.canvas.width = w;
