@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from digitlab import explore
+from digitlab import lr_sweep
 from digitlab.core import activations as act
 
 from .conftest import SCREENSHOTS, App
@@ -151,17 +151,17 @@ def test_learning_rate_explorer(fresh):
     page.click("#lr-run")
     fresh.poll("() => document.querySelector('#lr-explore').dataset.state === 'done'", timeout_ms=120_000)
     runs = page.eval_on_selector_all("#lr-runs li", "es => es.map(e => ({...e.dataset}))")
-    assert [float(r["rate"]) for r in runs] == list(explore.RATES)
+    assert [float(r["rate"]) for r in runs] == list(lr_sweep.RATES)
     curves = page.eval_on_selector_all("#lr-curves path.curve", "es => es.map(e => [Number(e.dataset.rate),"
                                        " Number(e.dataset.points), e.getAttribute('d').length])")
-    assert [c[0] for c in curves] == list(explore.RATES) and all(c[1] > 10 and c[2] > 50 for c in curves)
+    assert [c[0] for c in curves] == list(lr_sweep.RATES) and all(c[1] > 10 and c[2] > 50 for c in curves)
     diverged = [r for r in runs if r["diverged"] == "true"]
     assert [float(r["rate"]) for r in diverged] == [10.0] and diverged[0]["verdict"] == "diverged"
     marks = page.eval_on_selector_all("#lr-curves .blowup", "es => es.map(e => [e.dataset.rate, e.dataset.step])")
     assert len(marks) == 1 and marks[0][0] == "10"
 
     # The same sweep in CPython: the same verdicts, the same losses.
-    sweep = explore.Sweep()
+    sweep = lr_sweep.Sweep()
     while not sweep.done:
         sweep.advance()
     assert [r["verdict"] for r in runs] == sweep.verdicts()
@@ -176,7 +176,7 @@ def test_learning_rate_explorer(fresh):
                                  " coloured: [...e.querySelectorAll('.cell')].filter(c => c.dataset.loss).length})")
     best = sweep.verdicts().index("fastest")
     assert int(land["run"]) == best and land["cells"] == land["coloured"] == 21 * 21
-    centre = explore.Landscape(sweep, best).centre_loss()
+    centre = lr_sweep.Landscape(sweep, best).centre_loss()
     assert float(land["centreLoss"]) == pytest.approx(centre, rel=1e-4)
     gaps = page.evaluate("window.__gaps")
     assert len(gaps) > 20 and max(gaps[2:]) < 1000, max(gaps)     # frames kept coming while it trained

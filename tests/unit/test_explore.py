@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digitlab import explore
+from digitlab import lr_sweep
 from digitlab.core import activations as act
 from digitlab.web.features import explore as ex
 from digitlab.web.features import lr_explore as lrx
@@ -126,7 +126,7 @@ def finished():
 
 def test_every_rate_has_a_curve(finished):
     _, rep, _ = finished
-    assert [r["lr"] for r in rep["runs"]] == list(explore.RATES)
+    assert [r["lr"] for r in rep["runs"]] == list(lr_sweep.RATES)
     for r in rep["runs"]:
         assert r["losses"][0] == rep["runs"][0]["losses"][0]          # same starting weights
         assert len(r["losses"]) == rep["steps"] or r["diverged"]
@@ -153,8 +153,8 @@ def test_small_rate_crawls_middle_is_fastest_large_diverges(finished):
 
 def test_sweep_steps_are_the_cores_sgd():
     """A run's first step is exactly params - lr * Network.backward on the full batch."""
-    sweep = explore.Sweep(rates=[0.1], steps=1)
-    net0 = explore.toy_network()
+    sweep = lr_sweep.Sweep(rates=[0.1], steps=1)
+    net0 = lr_sweep.toy_network()
     grads = net0.backward(net0.forward(sweep.X), sweep.y)
     sweep.advance()
     run = sweep.runs[0]
@@ -197,12 +197,12 @@ def test_landscape_of_another_run(finished):
 
 
 def test_diverged_run_keeps_its_last_finite_weights():
-    sweep = explore.Sweep(rates=[10.0], steps=300)
+    sweep = lr_sweep.Sweep(rates=[10.0], steps=300)
     while not sweep.done:
         sweep.advance()
     run = sweep.runs[0]
     assert run.stopped
-    assert math.isfinite(explore.loss_at(run.net, run.weights(), sweep.X, sweep.y))
+    assert math.isfinite(lr_sweep.loss_at(run.net, run.weights(), sweep.X, sweep.y))
 
 
 def test_work_is_cut_into_small_pieces():
@@ -210,4 +210,4 @@ def test_work_is_cut_into_small_pieces():
     rep = lrx.start(app)
     rep = lrx.work(app, budget_ms=1)
     assert rep["phase"] == "train" and rep["did"]["steps"] >= 1
-    assert 1 <= sum(len(r["losses"]) for r in rep["runs"]) < 5 * explore.STEPS
+    assert 1 <= sum(len(r["losses"]) for r in rep["runs"]) < 5 * lr_sweep.STEPS

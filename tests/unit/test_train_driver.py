@@ -148,11 +148,11 @@ def test_evaluate_now_matches_a_plain_forward():
     assert point.accuracy == pytest.approx(float((probs.argmax(1) == driver.y_test).mean()))
 
 
-# ---- the page's session around the driver (digitlab.web.features.train_session) -------------
+# ---- the page's session around the driver (digitlab.train_session) -------------
 
 def session_with_data():
     import io
-    from digitlab.web.features.train_session import Session
+    from digitlab.train_session import Session
     X, y = blobs(400, 2)
     Xt, yt = blobs(100, 3)
     buf = io.BytesIO()
@@ -164,7 +164,7 @@ def session_with_data():
 
 
 def test_layers_are_parsed_and_bounded():
-    from digitlab.web.features.train_session import SetupError, parse_layers
+    from digitlab.train_session import SetupError, parse_layers
     assert parse_layers("64") == (64,) and parse_layers(" 128, 64 ") == (128, 64)
     for bad in ("", "0", "257", "64,a", "1,2,3,4,5", "-3"):
         with pytest.raises(SetupError):

@@ -8,7 +8,7 @@ slices (one per animation frame, so the page never freezes), then fill the loss 
 report = {phase: "train" | "landscape" | "done", steps, runs: [{lr, losses (T,) float64, start,
 final, diverged, diverged_at, blowup, verdict}], landscape: {...} or None}; lr.start adds the
 training points {X (n*2,), y (n,)}. The maths
-is in digitlab.explore; this file only keeps the state and the clock.
+is in digitlab.lr_sweep; this file only keeps the state and the clock.
 """
 
 import math
@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from ...explore import RATES, STEPS, Landscape, Sweep
+from ...lr_sweep import RATES, STEPS, Landscape, Sweep
 from ..registry import handler
 
 MAX_STEPS = 1000

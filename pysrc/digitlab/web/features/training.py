@@ -1,7 +1,7 @@
 """Training in the page: the functions site/js/train.js calls, and the link-flash hook.
 
     train.data {npz}              the shipped subset's bytes (fetched when the panel opens)
-    train.config {settings}       set-up changes (see train_session); installs "trained" if rebuilt
+    train.config {settings}       set-up changes (see digitlab.train_session); installs "trained" if rebuilt
     train.reset {}                new random weights; installs "trained"
     train.run {budget_ms}         one animation frame's worth of training (FrameDriver.run)
     train.step {detail}           one step; detail: per-layer numbers for the slow-motion view
@@ -18,7 +18,7 @@ import numpy as np
 
 from ... import preprocess
 from ..registry import handler, on_result
-from .train_session import Session
+from ...train_session import Session
 
 NAME = "trained"
 FLASHED = 10          # links flashed per update: those whose weight moved most since the last one

@@ -1,6 +1,6 @@
 """The page's training run: the data subset, the set-up, the network, its driver, and the
 personal drawings. Plain Python (no app, no browser), so CPython tests and the benchmark drive
-exactly what the page drives; `training.py` wires it to the bridge.
+exactly what the page drives; `web/features/training.py` wires it to the page.
 
 Data: `load(npz_bytes)` reads buildlib/trainset.py's file (uint8 images; / 255 here, the
 input convention). Set-up keys (JS sends them all, each may be missing):
@@ -14,9 +14,9 @@ import io
 
 import numpy as np
 
-from ... import models
-from ...core.train import Trainer, TrainConfig
-from ...driver import FrameDriver
+from . import models
+from .core.train import Trainer, TrainConfig
+from .driver import FrameDriver
 
 DEFAULTS = {"layers": "64", "activation": "relu", "optimizer": "adam", "lr": 2e-3, "batch": 32,
             "loss": "xent", "digits": list(range(10))}
