@@ -20,10 +20,10 @@ import zipfile
 import numpy as np
 
 from . import models, preprocess, viewmodel, weights
+from .constants import PAD
 from .core import Network
 from .web import checks, live, presets, registry
 
-PAD = 280   # side of the pad's offscreen copy, px (site/js/pad.js SIZE)
 FALLBACK = ("cnn", "cnn-small", "mlp-128-64-32", "mlp-128-64", "mlp-25-25")   # most accurate first
 
 

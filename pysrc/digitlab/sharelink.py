@@ -19,8 +19,10 @@ import binascii
 import math
 import re
 
+from . import constants
+
 VERSION = 1
-PAD = 280                       # the pad's pixel side (site/js/pad.js SIZE): widths are whole pixels of it
+PAD = constants.PAD             # the pad's pixel side: widths are whole pixels of it
 GRID = 4095                     # coordinates: 12 bits, 0.07 pad pixels
 MAX_HASH = 65536                # characters; a longer hash is not read at all
 MAX_STROKES = 64

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from digitlab import damage, data, models
+from digitlab.app import PAD
 from digitlab.damage import Damage
 from digitlab.web.features import damage as feature
 
@@ -244,7 +245,7 @@ def test_the_panels_are_the_main_update_of_the_same_network(app, seven):
 def test_the_panels_doubt_a_tiny_drawing_like_the_main_update(app, model):
     """A dot scaled up to 20 px reads as a confident digit; the page says "too small" instead, and
     so must both Break It panels (they used to skip the doubt)."""
-    app.pad.reshape(280, 280)[130:150, 135:150] = 255                  # 2 x 1.5 px of the 28 x 28 pad
+    app.pad.reshape(PAD, PAD)[130:150, 135:150] = 255                  # 2 x 1.5 px of the 28 x 28 pad
     main = app.update(model)
     assert main["prediction"]["state"] == "unsure" and main["prediction"]["reason"] == "small"
     feature.set_damage(app, model=model, state={"noise": 0.5})

@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 
+from ..constants import PAD
+
 PRE = "digitlab/preprocess.py"
 ACT = "digitlab/core/activations.py"
 LAYERS = "digitlab/core/layers.py"
@@ -94,11 +96,11 @@ def prediction(pred, pct):
         raise ContractError("viewmodel.percent must return ten whole numbers", VIEW)
 
 
-def probe_image(size=280):
+def probe_image(size=PAD):
     """(size, size) uint8: a drawn "7" (a bar and a slanted stroke), to try an edit on when the
     pad is blank, so that an apply always runs preprocessing, the forward pass and the diagram."""
     img = np.zeros((size, size), np.uint8)
-    s = size / 280
+    s = size / 280   # the stroke's numbers below are in 280ths of the side, whatever PAD is
     img[int(60 * s):int(80 * s), int(80 * s):int(200 * s)] = 255
     for r in range(int(80 * s), int(230 * s)):
         c = int((200 - (r / s - 80) * 0.5) * s)

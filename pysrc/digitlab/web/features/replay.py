@@ -7,9 +7,9 @@ one call; each goes through the same preprocessing and network as a live update.
 import numpy as np
 
 from ... import preprocess
+from ...app import PAD
 from ..registry import handler
 
-PAD = 280
 MAX_PREFIXES = 64
 
 

@@ -17,6 +17,7 @@ arrays in place, so every later update of the drawing uses the current weights.
 import numpy as np
 
 from ... import preprocess
+from ...app import PAD
 from ..registry import handler, on_result
 from ...train_session import Session
 
@@ -119,7 +120,7 @@ def _layer_numbers(batch):
 @handler("train.sample")
 def sample(app):
     """The current drawing as the network reads it, as 0-255 bytes (what the personal set keeps)."""
-    x = preprocess.to_mnist(app.pad.reshape(280, 280))
+    x = preprocess.to_mnist(app.pad.reshape(PAD, PAD))
     if not x.any():
         return {"pixels": None}
     return {"pixels": np.rint(x * 255).astype(np.uint8).reshape(-1)}

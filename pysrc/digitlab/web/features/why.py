@@ -11,6 +11,7 @@ numbers are those of the same input `snapshot().input` shows. Plain Python: no `
 import numpy as np
 
 from ... import explain, preprocess, viewmodel
+from ...app import PAD
 from ..registry import handler
 
 TOP_UNITS = 8
@@ -53,5 +54,4 @@ def explain_drawing(net, img, top=TOP_UNITS):
 @handler("why.explain")
 def why_explain(app, model=None, **_):
     net, _diagram = app.model(str(model) if model else "cnn")
-    side = int(round(len(app.pad) ** 0.5))
-    return explain_drawing(net, app.pad.reshape(side, side))
+    return explain_drawing(net, app.pad.reshape(PAD, PAD))
