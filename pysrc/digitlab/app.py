@@ -43,6 +43,7 @@ class App:
         self.faults = {}                                 # name -> what is wrong with its shipped files
         self.told = set()                                # names of faults the page has been told of
         self.on_fault, self.on_rollback = on_fault, on_rollback
+        self.features = {}                               # instrument key -> its state (registry.state)
 
     # ---- models -------------------------------------------------------------------------------
 
@@ -120,8 +121,9 @@ class App:
         float64 or None; percent; input (784,) float32, what the network reads; images {"input",
         "drawn": 28x28 RGBA bytes, and when full, each diagram column id: its tiles' RGBA bytes};
         view: the diagram's view model (viewmodel.Diagram.view, packed) when full, else None.
-        The registered hooks (registry.on_result) may add keys. check: check what the code
-        returns even if no edit runs yet (the probe of an edit being applied).
+        The registered hooks (registry.on_result) may add keys; they run before the packing, so
+        they read the view's column tables as the view model made them. check: check what the
+        code returns even if no edit runs yet (the probe of an edit being applied).
         """
         net, diagram = self.model(name)
         checking = check or self.live.active             # edited code runs: check what it returns
@@ -137,6 +139,9 @@ class App:
         for hook in registry.HOOKS:
             hook(self, name, img, x, trace, out)
         clock("hooks")
+        if out["view"] is not None:
+            out["view"] = packed(out["view"])
+            clock("pack")
         return out
 
     def call(self, fn_name, kwargs=None):
@@ -196,8 +201,9 @@ def render(net, diagram, x, drawn, full=True, checking=False, clock=lambda stage
 
     diagram: viewmodel.Diagram of net; x (28, 28) float32 network input; drawn (28, 28) the pad
     shrunk whole (for the doubt: ink too small, a blob or a dash reads "unsure").
-    shown: {prediction, probs (10,) float64 or None when blank, percent, view (packed) or None,
-    images {diagram column id: RGBA bytes}}, view and images only when full.
+    shown: {prediction, probs (10,) float64 or None when blank, percent, view or None,
+    images {diagram column id: RGBA bytes}}, view and images only when full. view is
+    Diagram.view's dict, its tables unpacked: `packed(view)` is what crosses to JS.
     trace: net's Trace on x, None when blank.
     """
     ink = bool(x.any())                                  # same threshold as preprocess.has_ink
@@ -214,11 +220,10 @@ def render(net, diagram, x, drawn, full=True, checking=False, clock=lambda stage
 
 
 def _diagram(diagram, trace, checking, clock):
-    """-> (view with its tables packed, {column id: RGBA bytes}) of trace (None: blank)."""
+    """-> (view, {column id: RGBA bytes}) of trace (None: blank)."""
     view = diagram.view(trace)
     if checking:
         checks.view(view)
-    view["nodes"], view["links"] = pack(view["nodes"]), pack(view["links"])
     clock("view")
     images = diagram.images(trace)
     if checking:
@@ -240,6 +245,11 @@ class Clock:
 
     def total(self):
         return (time.perf_counter() - self.t0) * 1e3
+
+
+def packed(view):
+    """A view model with its node and link tables packed for JS (a new dict; view is kept)."""
+    return {**view, "nodes": pack(view["nodes"]), "links": pack(view["links"])}
 
 
 def pack(table):

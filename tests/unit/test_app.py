@@ -80,11 +80,11 @@ def test_an_update_reads_the_pad_and_times_its_stages(app, two):
     clock = Clock()
     out = app.update("mlp-25-25", True, clock)
     assert out["prediction"]["digit"] == 2
-    assert list(clock.stages) == ["preprocess", "forward", "view", "images", "hooks"]
+    assert list(clock.stages) == ["preprocess", "forward", "view", "images", "hooks", "pack"]
     assert all(ms >= 0 for ms in clock.stages.values()) and clock.total() >= sum(clock.stages.values())
     lean = Clock()
     app.update("mlp-25-25", False, lean)
-    assert "view" not in lean.stages
+    assert "view" not in lean.stages and "pack" not in lean.stages
 
 
 def test_a_tiny_drawing_is_doubted(app):

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digitlab import lr_sweep
+from digitlab.app import App
 from digitlab.core import activations as act
 from digitlab.web.features import explore as ex
 from digitlab.web.features import lr_explore as lrx
@@ -115,12 +116,12 @@ def test_neuron_worked_example():
 @pytest.fixture(scope="module")
 def finished():
     """One full sweep and its landscape, driven through the page's own handlers."""
-    app = object()
+    app = App()
     lrx.start(app)
     for _ in range(100_000):
         rep = lrx.work(app, budget_ms=50)
         if rep["phase"] == "done":
-            return app, rep, lrx._state[id(app)]
+            return app, rep, app.features["lr"]
     pytest.fail("the sweep never finished")
 
 
@@ -166,13 +167,13 @@ def test_sweep_steps_are_the_cores_sgd():
 
 def test_landscape_centre_is_the_trained_loss(finished):
     _, rep, st_ = finished
-    land, L = st_["land"], rep["landscape"]
-    run = st_["sweep"].runs[land.index]
-    assert run is st_["sweep"].runs[L["run"]] and L["run"] == rep["runs"].index(
+    land, L = st_.land, rep["landscape"]
+    run = st_.sweep.runs[land.index]
+    assert run is st_.sweep.runs[L["run"]] and L["run"] == rep["runs"].index(
         next(r for r in rep["runs"] if r["verdict"] == "fastest"))
     n = L["n"]
     grid = np.asarray(L["grid"]).reshape(n, n)
-    X, y = st_["sweep"].X, st_["sweep"].y
+    X, y = st_.sweep.X, st_.sweep.y
     trained = run.net.loss(run.net.forward(X), y)                 # the run's own network, as trained
     assert grid[n // 2, n // 2] == L["centre_loss"] == pytest.approx(trained, rel=1e-6)
     assert np.isfinite(grid).all() and grid.min() <= grid[n // 2, n // 2]
@@ -182,13 +183,13 @@ def test_landscape_centre_is_the_trained_loss(finished):
 
 
 def test_landscape_directions_are_orthonormal(finished):
-    land = finished[2]["land"]
+    land = finished[2].land
     np.testing.assert_allclose(land.dirs @ land.dirs.T, np.eye(2), atol=1e-9)
     assert 0.5 < land.explained[0] <= 1 and sum(land.explained) <= 1 + 1e-9
 
 
 def test_landscape_of_another_run(finished):
-    app = object()
+    app = App()
     lrx.start(app, rates=[0.01, 0.1], steps=40)
     rep = lrx.landscape(app, run=0)
     while rep["phase"] != "done":
@@ -206,8 +207,21 @@ def test_diverged_run_keeps_its_last_finite_weights():
 
 
 def test_work_is_cut_into_small_pieces():
-    app = object()
+    app = App()
     rep = lrx.start(app)
     rep = lrx.work(app, budget_ms=1)
     assert rep["phase"] == "train" and rep["did"]["steps"] >= 1
     assert 1 <= sum(len(r["losses"]) for r in rep["runs"]) < 5 * lr_sweep.STEPS
+
+
+def test_each_app_has_its_own_sweep():
+    """The sweep is the app's (registry.state): a second App starts fresh and leaves the first alone."""
+    one, two = App(), App()
+    lrx.start(one, rates=[0.1], steps=20)
+    lrx.work(one, budget_ms=50)
+    done = len(one.features["lr"].sweep.runs[0].losses)
+    rep = lrx.start(two, rates=[0.01, 0.1], steps=30)
+    assert [r["lr"] for r in rep["runs"]] == [0.01, 0.1] and rep["steps"] == 30
+    assert [r["lr"] for r in lrx.report(one)["runs"]] == [0.1] and done > 0
+    assert len(one.features["lr"].sweep.runs[0].losses) == done
+    assert one.features["lr"] is not two.features["lr"]

@@ -19,14 +19,13 @@ damaged copy behind.
 """
 
 import io
-import weakref
 
 import numpy as np
 
 from ... import damage as dmg
 from ... import viewmodel
-from ...app import PAD, inputs, render
-from ..registry import handler
+from ...app import PAD, inputs, packed, render
+from ..registry import handler, state
 
 
 class Breaker:
@@ -67,20 +66,16 @@ class Breaker:
     def heal(self, app, name):
         if self.installed.pop(name, None) is not None:
             base = self.base[name]
-            if base is getattr(app, "shipped", {}).get(name):
+            if base is app.shipped.get(name):
                 app.restore(name)
             else:
                 app.put(name, base)
         self.state.pop(name, None)
 
 
-_BREAKERS = weakref.WeakKeyDictionary()
-
-
 def breaker(app):
-    if app not in _BREAKERS:
-        _BREAKERS[app] = Breaker()
-    return _BREAKERS[app]
+    """This app's Breaker (registry.state)."""
+    return state(app, "damage", Breaker)
 
 
 @handler("damage.set")
@@ -144,10 +139,16 @@ def compare(app, model="", layout=False, damaged=False):
     b, name = breaker(app), str(model)
     base = b.healthy(app, name)
     x, drawn = inputs(app.pad.reshape(PAD, PAD))
-    out = {"healthy": render(base, b.diagram("healthy:" + name, base), x, drawn)[0]}
+    out = {"healthy": _panel(base, b.diagram("healthy:" + name, base), x, drawn)}
     if damaged:
         net = app.model(name)[0]
-        out["damaged"] = render(net, b.diagram(name, net), x, drawn)[0]
+        out["damaged"] = _panel(net, b.diagram(name, net), x, drawn)
     if layout:
         out["layout"] = b.diagram("healthy:" + name, base).layout()
     return out
+
+
+def _panel(net, diagram, x, drawn):
+    """One panel as the page's update draws it, its view packed like the update's."""
+    shown = render(net, diagram, x, drawn)[0]
+    return {**shown, "view": packed(shown["view"])}

@@ -17,17 +17,24 @@ import time
 import numpy as np
 
 from ...lr_sweep import RATES, STEPS, Landscape, Sweep
-from ..registry import handler
+from ..registry import handler, state
 
 MAX_STEPS = 1000
-_state = {}   # id(app) -> {"sweep": Sweep, "land": Landscape or None, "want": run index or None}
+
+
+class Explorer:
+    """Per app: the sweep, its landscape (None until the sweep is done) and the run asked for."""
+
+    def __init__(self):
+        self.sweep = self.land = self.want = None
 
 
 @handler("lr.start")
 def start(app, rates=None, steps=STEPS):
     rates = [float(r) for r in (rates or RATES) if 0 < float(r) < 1e3][:8] or list(RATES)
     sweep = Sweep(rates, max(10, min(int(steps), MAX_STEPS)))
-    _state[id(app)] = {"sweep": sweep, "land": None, "want": None}
+    st = state(app, "lr", Explorer)
+    st.sweep, st.land, st.want = sweep, None, None
     return {**report(app), "points": {"X": sweep.X.reshape(-1).astype(np.float64), "y": sweep.y.astype(np.int32)}}
 
 
@@ -37,16 +44,16 @@ def work(app, budget_ms=8.0):
     One step or one landscape cell at a time, so a call overruns the budget by one small piece
     at most. The report's `did` says what this call did: {steps, cells, ms}."""
     st = _get(app)
-    sweep, t0 = st["sweep"], time.perf_counter()
+    sweep, t0 = st.sweep, time.perf_counter()
     end, steps, cells = t0 + min(max(float(budget_ms), 1.0), 50.0) / 1e3, 0, 0
     while time.perf_counter() < end:
         if not sweep.done:
             sweep.advance()
             steps += 1
             continue
-        land = st["land"]
+        land = st.land
         if land is None:
-            land = st["land"] = Landscape(sweep, _landscape_run(st))
+            land = st.land = Landscape(sweep, _landscape_run(st))
         if land.done:
             break
         land.advance()
@@ -59,29 +66,31 @@ def work(app, budget_ms=8.0):
 def landscape(app, run=0):
     """Show the plane around run `run` instead (a calm one; diverged runs have no landscape)."""
     st = _get(app)
-    st["want"], st["land"] = int(run), None
+    st.want, st.land = int(run), None
     return report(app)
 
 
 def _get(app):
-    if id(app) not in _state:
+    """This app's Explorer, with a sweep started if none is."""
+    st = state(app, "lr", Explorer)
+    if st.sweep is None:
         start(app)
-    return _state[id(app)]
+    return st
 
 
 def _landscape_run(st):
     """The run asked for if it is calm, else the fastest one."""
-    sweep, verdicts = st["sweep"], st["sweep"].verdicts()
+    sweep, verdicts = st.sweep, st.sweep.verdicts()
     calm = [i for i, v in enumerate(verdicts) if v != "diverged"]
-    if st["want"] in calm:
-        return st["want"]
+    if st.want in calm:
+        return st.want
     return verdicts.index("fastest") if "fastest" in verdicts else (calm or [0])[0]
 
 
 def report(app):
     """The whole state as plain values (small: 5 × 300 losses and a 21 × 21 grid)."""
     st = _get(app)
-    sweep, land = st["sweep"], st["land"]
+    sweep, land = st.sweep, st.land
     verdicts = sweep.verdicts() if sweep.done else [None] * len(sweep.runs)
     runs = []
     for r, verdict in zip(sweep.runs, verdicts):

@@ -17,10 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from ... import weights
-from ..registry import handler
-from .training import NAME, SESSION
-
-_imported = []        # names installed so far, so a second import never replaces the first
+from ..registry import handler, state
+from .training import NAME, session
 
 
 def _raw(v):
@@ -29,10 +27,11 @@ def _raw(v):
 
 @handler("train.export")
 def export(app):
-    net, d = SESSION.net, SESSION.driver
-    arch = f"trained-{SESSION.arch()}"
+    s = session(app)
+    net, d = s.net, s.driver
+    arch = f"trained-{s.arch()}"
     last = d.test_points[-1] if d.test_points else None
-    extra = {"training": {"in": "digitlab page", **SESSION.settings, "iterations": d.iteration,
+    extra = {"training": {"in": "digitlab page", **s.settings, "iterations": d.iteration,
                           "data": "buildlib/trainset.py subset"},
              "test_subset_accuracy": last.accuracy if last else None,
              "history": [{"iteration": p.iteration, "loss": p.loss, "accuracy": p.accuracy}
@@ -57,8 +56,9 @@ def import_(app, npz, manifest, filename="model"):
             net.forward(net.prepare([[0.0] * 784]))   # the layer list really runs on one input
         except (weights.WeightsError, ValueError) as e:
             return {"error": str(e).replace(folder + "/", "")}
-    name = f"imported-{len(_imported) + 1}"
-    _imported.append(name)
+    imported = state(app, "train_io", list)   # names installed so far: a new import never replaces one
+    name = f"imported-{len(imported) + 1}"
+    imported.append(name)
     app.put(name, net)
     label = str(m.get("arch", stem))
     return {"name": name, "label": label, "arch": label, "params": net.n_params(), "trained": NAME}

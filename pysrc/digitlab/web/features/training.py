@@ -11,40 +11,57 @@
     train.learn {pixels, label}   one visible step on one drawing: probabilities before and after
 
 The network is installed with `app.put("trained", net)` once per set-up; training changes its
-arrays in place, so every later update of the drawing uses the current weights.
+arrays in place, so every later update of the drawing uses the current weights. Each app has
+its own run (`Training`, kept by registry.state).
 """
 
 import numpy as np
 
 from ... import preprocess
 from ...app import PAD
-from ..registry import handler, on_result
 from ...train_session import Session
+from ..registry import handler, on_result, state
 
 NAME = "trained"
 FLASHED = 10          # links flashed per update: those whose weight moved most since the last one
-SESSION = Session()
-_seen = {}            # layer -> W at the last update of "trained" (for the flash)
+
+
+class Training:
+    """Per app: the training run, and each layer's W at the last update of "trained" (the flash)."""
+
+    def __init__(self):
+        self.session = Session()
+        self.seen = {}            # layer name -> W (copy)
+
+
+def training(app):
+    return state(app, "train", Training)
+
+
+def session(app):
+    """This app's train_session.Session."""
+    return training(app).session
 
 
 def _install(app):
-    app.put(NAME, SESSION.net)
-    _seen.clear()
-    out = {"name": NAME, "arch": SESSION.arch(), "params": SESSION.net.n_params(), **status()}
-    out["test_points"] = [[p.iteration, p.loss, p.accuracy] for p in SESSION.driver.test_points]
+    s = session(app)
+    app.put(NAME, s.net)
+    training(app).seen.clear()
+    out = {"name": NAME, "arch": s.arch(), "params": s.net.n_params(), **status(s)}
+    out["test_points"] = [[p.iteration, p.loss, p.accuracy] for p in s.driver.test_points]
     return out
 
 
-def status(rep=None):
-    """The numbers the panel shows. rep: a driver Report (new chart points) or None."""
-    d = SESSION.driver
+def status(s, rep=None):
+    """The numbers the panel shows for Session s. rep: a driver Report (new chart points) or None."""
+    d = s.driver
     if d is None:
         return {"ready": False}
     tr = d.trainer
     last = d.test_points[-1] if d.test_points else None
     out = {"ready": True, "iter": d.iteration, "epoch": tr.epoch, "lr": tr.cfg.lr,
            "test_acc": last.accuracy if last else None, "test_loss": last.loss if last else None,
-           "pending": SESSION.pending, "diverged": d.diverged, "n_train": len(tr.y), "n_test": len(d.y_test),
+           "pending": s.pending, "diverged": d.diverged, "n_train": len(tr.y), "n_test": len(d.y_test),
            "train_points": [], "test_points": []}
     if rep is not None:
         out["steps"], out["ms"] = rep.steps, rep.seconds * 1e3
@@ -57,55 +74,60 @@ def status(rep=None):
 
 @handler("train.data")
 def data(app, npz):
-    return SESSION.load(npz.to_bytes() if hasattr(npz, "to_bytes") else npz)
+    return session(app).load(npz.to_bytes() if hasattr(npz, "to_bytes") else npz)
 
 
 @handler("train.config")
 def config(app, **settings):
-    done = SESSION.configure(settings)
+    s = session(app)
+    done = s.configure(settings)
     if done["rebuilt"]:
-        SESSION.driver.evaluate_now()
+        s.driver.evaluate_now()
         return {**done, **_install(app)}
-    return {**done, **status()}
+    return {**done, **status(s)}
 
 
 @handler("train.reset")
 def reset(app):
-    SESSION.reset()
-    SESSION.driver.evaluate_now()
+    s = session(app)
+    s.reset()
+    s.driver.evaluate_now()
     return _install(app)
 
 
 @handler("train.run")
 def run(app, budget_ms=8.0):
-    return status(SESSION.driver.run(float(budget_ms) / 1e3))
+    s = session(app)
+    return status(s, s.driver.run(float(budget_ms) / 1e3))
 
 
 @handler("train.resume")
 def resume(app):
-    SESSION.driver.resume()
-    return status()
+    s = session(app)
+    s.driver.resume()
+    return status(s)
 
 
 @handler("train.step")
 def step(app, detail=False):
     """One step. With detail, also per layer (input first): mean |activation| on the batch,
     the gradient's norm and the relative weight change, for the slow-motion animation."""
-    d = SESSION.driver
+    s = session(app)
+    d = s.driver
     batch = d.trainer.next_batch()
-    before = {k: p["W"].copy() for k, p in SESSION.net.params.items()}
-    layers = _layer_numbers(batch) if detail else None
-    out = status(d.step_once(batch))
+    before = {k: p["W"].copy() for k, p in s.net.params.items()}
+    layers = _layer_numbers(s, batch) if detail else None
+    out = status(s, d.step_once(batch))
     if layers:
         for row in layers[1:]:
-            W = SESSION.net.params[row["id"]]["W"]
+            W = s.net.params[row["id"]]["W"]
             row["change"] = float(np.linalg.norm(W - before[row["id"]]) / (np.linalg.norm(before[row["id"]]) + 1e-12))
     out["layers"] = layers
     return out
 
 
-def _layer_numbers(batch):
-    net, cfg = SESSION.net, SESSION.driver.trainer.cfg
+def _layer_numbers(s, batch):
+    net, cfg = s.net, s.driver.trainer.cfg
     Xb, yb = batch
     with np.errstate(all="ignore"):
         trace = net.forward(Xb)
@@ -128,7 +150,8 @@ def sample(app):
 
 @handler("train.personal")
 def personal(app, samples=()):
-    return {"count": SESSION.set_personal(list(samples)), **status()}
+    s = session(app)
+    return {"count": s.set_personal(list(samples)), **status(s)}
 
 
 @handler("train.learn")
@@ -136,10 +159,11 @@ def learn(app, pixels, label):
     """One step of the current optimiser on this one drawing."""
     x = np.asarray(pixels, np.float32).reshape(1, 28, 28) / np.float32(255)
     y = np.array([int(label)])
-    SESSION.driver.resume()                          # asked for explicitly: after a divergence too
-    before = SESSION.net.predict_proba(x)[0].astype(np.float64)
-    out = status(SESSION.driver.step_once((x, y)))
-    out["before"], out["after"] = before, SESSION.net.predict_proba(x)[0].astype(np.float64)
+    s = session(app)
+    s.driver.resume()                                # asked for explicitly: after a divergence too
+    before = s.net.predict_proba(x)[0].astype(np.float64)
+    out = status(s, s.driver.step_once((x, y)))
+    out["before"], out["after"] = before, s.net.predict_proba(x)[0].astype(np.float64)
     return out
 
 
@@ -147,20 +171,26 @@ def learn(app, pixels, label):
 def flash(app, name, img, x, trace, out):
     """For the drawn links of "trained": the FLASHED whose weight changed most since the last
     update, as out["train_flash"] = [link ids] (empty when nothing moved)."""
-    view = out.get("view")
-    if name != NAME or SESSION.net is None or view is None or not view["links"]["ids"]:
+    view, t = out.get("view"), training(app)
+    if name != NAME or t.session.net is None or view is None or not view["links"]["id"]:
         return
-    params = SESSION.net.params
-    ids = view["links"]["ids"].split("\n")
+    ids = view["links"]["id"]
+    moved = weight_moves(t.session.net.params, t.seen, ids)
+    for layer, p in t.session.net.params.items():
+        t.seen[layer] = p["W"].copy()
+    top = np.argsort(-moved)[:FLASHED]
+    out["train_flash"] = [ids[k] for k in top if moved[k] > 0]
+
+
+def weight_moves(params, seen, ids):
+    """|W now - W seen| of each link id "h1:17>out:3" (W of out, row 17, column 3); 0 for a
+    layer not seen yet. params, seen: layer -> W (n_in, n_out). -> (len(ids),) float64."""
     moved = np.zeros(len(ids))
-    for k, lid in enumerate(ids):                    # "h1:17>out:3": W of out, row 17, column 3
+    for k, lid in enumerate(ids):
         src, dst = lid.split(">")
         layer, j = dst.split(":")
-        old = _seen.get(layer)
+        old = seen.get(layer)
         if old is not None:
             i = int(src.split(":")[1])
             moved[k] = abs(float(params[layer]["W"][i, int(j)] - old[i, int(j)]))
-    for layer, p in params.items():
-        _seen[layer] = p["W"].copy()
-    top = np.argsort(-moved)[:FLASHED]
-    out["train_flash"] = [ids[k] for k in top if moved[k] > 0]
+    return moved
