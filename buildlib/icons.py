@@ -14,12 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pysrc"))
+from digitlab.constants import PALETTE  # noqa: E402  (stdlib only)
+
 OUT = Path(__file__).resolve().parents[1] / "site" / "icons"
-INK = (24, 24, 32)          # --ink
-POS = (0, 114, 178)         # --pos, Okabe-Ito blue
-NEG = (230, 159, 0)         # --neg, Okabe-Ito orange
-WIN = (0, 158, 115)         # --win
-NODE = (255, 254, 248)      # --pad-bg
+INK, POS, NEG, WIN, NODE = (PALETTE[k] for k in ("ink", "pos", "neg", "win", "pad-bg"))
 
 # The network in unit coordinates (0..1): three layers; one output node wins.
 LAYERS = [[(0.24, y) for y in (0.30, 0.50, 0.70)],

@@ -20,11 +20,12 @@ import zipfile
 import numpy as np
 
 from . import models, preprocess, viewmodel, weights
+from . import constants
 from .constants import PAD
 from .core import Network
 from .web import checks, live, presets, registry
 
-FALLBACK = ("cnn", "cnn-small", "mlp-128-64-32", "mlp-128-64", "mlp-25-25")   # most accurate first
+FALLBACK = constants.BY_ACCURACY   # most accurate first
 
 
 def _ignore(*args):

@@ -23,10 +23,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import constants
+
 FIELD = 28            # output side, px
 BOX = 20              # the longer side of the ink after scaling, px
 CENTRE = 14.0         # where MNIST puts the centre of mass (row and column index)
-INK_THRESHOLD = 0.1   # ink >= this counts; fainter pixels are anti-aliasing haze
+INK_THRESHOLD = constants.INK_THRESHOLD   # ink >= this counts; fainter pixels are anti-aliasing haze
 _INK_U8 = int(np.ceil(INK_THRESHOLD * 255))  # the same threshold on 0..255 data
 
 

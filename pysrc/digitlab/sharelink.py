@@ -32,7 +32,7 @@ MAX_WIDTH = 80                  # pad pixels (the brush goes to 40)
 NOISE_MAX = 2.0                 # digitlab.damage.NOISE_MAX (a unit test keeps them equal)
 MAX_LAYERS = 16
 MAX_NEURONS = 64                # digitlab.damage.MAX_NEURONS
-MODELS = ("mlp-25-25", "mlp-128-64", "mlp-128-64-32", "cnn-small", "cnn", "trained")  # models.ARCHS + trained
+MODELS = (*constants.MODEL_NAMES, constants.TRAINED)
 
 _VALUE = re.compile(r"[A-Za-z0-9_.,:-]{0,%d}" % MAX_HASH)       # every value's alphabet
 _B64 = re.compile(r"[A-Za-z0-9_-]*")

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .constants import INK_THRESHOLD, PALETTE
 from .viewlayout import layout_columns
 
-# RGB of the palette, matching the CSS custom properties in site/style.css (Okabe-Ito).
-POSITIVE = (0, 114, 178)     # --pos, blue
-NEGATIVE = (230, 159, 0)     # --neg, orange
-INK = (24, 24, 32)           # --ink
+# RGB of the palette (constants.PALETTE, which the build also writes as the page's CSS colours).
+POSITIVE = PALETTE["pos"]
+NEGATIVE = PALETTE["neg"]
+INK = PALETTE["ink"]
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def too_small(drawn, cfg=CONFIG):
     """drawn (28, 28) in [0, 1], the whole pad shrunk -> True when the ink spans fewer than
     `cfg.min_extent` pixels both ways (MNIST digits span 20 px after preprocessing; a real one
     drawn on the pad spans well over 5 of 28)."""
-    ink = drawn >= 0.1
+    ink = drawn >= INK_THRESHOLD
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:
         return False
@@ -96,7 +97,7 @@ def doubt(drawn, cfg=CONFIG):
     outside all of MNIST's training digits, so no real digit is doubted."""
     if too_small(drawn, cfg):
         return "small"
-    ink = drawn >= 0.1
+    ink = drawn >= INK_THRESHOLD
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if len(rows) == 0:
         return None

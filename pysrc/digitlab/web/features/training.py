@@ -17,12 +17,12 @@ its own run (`Training`, kept by registry.state).
 
 import numpy as np
 
-from ... import preprocess
+from ... import constants, preprocess
 from ...app import PAD
 from ...train_session import Session
 from ..registry import handler, on_result, state
 
-NAME = "trained"
+NAME = constants.TRAINED
 FLASHED = 10          # links flashed per update: those whose weight moved most since the last one
 
 
