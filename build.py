@@ -25,14 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from buildlib import katex, offline, runtime, serving, snapshot, zstd  # noqa: E402  (stdlib only, like this file)
+from buildlib import constants, katex, offline, runtime, serving, snapshot, zstd  # noqa: E402  (stdlib only, like this file)
 from buildlib.env import ensure_chromium, ensure_node, ensure_venv, log, run  # noqa: E402
 
 DIST = ROOT / "dist"
 PACKAGE = ROOT / "pysrc" / "digitlab"
 OFFLINE_ONLY = {"data.py", "__main__.py", "cli.py"}  # need the file system / argv, never shipped
 SAMPLES_SCRIPT = ROOT / "buildlib" / "samples.py"
-MODELS_BY_PREFERENCE = ("cnn", "cnn-small", "mlp-128-64-32", "mlp-128-64", "mlp-25-25")
+MODELS_BY_PREFERENCE = constants.C.BY_ACCURACY
 
 
 # ---------------------------------------------------------------- assembling dist/
@@ -162,6 +162,8 @@ def assemble(tmp):
     else:
         log("WARNING: site/ is missing; dist/ will have no page")
         tmp.mkdir(parents=True)
+    if (tmp / "index.html").exists():
+        constants.write(tmp)  # js/constants.js, the palette, the model picker: from digitlab/constants.py
     if not runtime.is_cached():
         ensure_node()
     runtime_info = runtime.vendor(tmp / "vendor")
