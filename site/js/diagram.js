@@ -10,16 +10,9 @@
 
 import { onLang, t, tr } from "./i18n.js";
 import { afterPaint } from "./frame.js";
+import { setText as text, svg as el } from "./dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const XHTML = "http://www.w3.org/1999/xhtml";
-
-function el(tag, attrs, parent) {
-  const e = document.createElementNS(SVG, tag);
-  for (const k in attrs) e.setAttribute(k, attrs[k]);
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 export class Diagram {
   constructor(svg, caption) {
@@ -100,14 +93,14 @@ export class Diagram {
       : t("net.drawn", { shown: view.links_shown ?? "?", total: view.links_total ?? "?" }));
   }
 
-  _nodes(t, blank, winner) {
+  _nodes(table, blank, winner) {
     const seen = new Set();
-    for (let i = 0; i < t.id.length; i++) {
-      const id = t.id[i];
+    for (let i = 0; i < table.id.length; i++) {
+      const id = table.id[i];
       seen.add(id);
       let c = this.nodes.get(id);
       if (!c) {
-        c = el("circle", { cx: t.x[i], cy: t.y[i], r: t.r[i], "data-node-id": id }, this.nodeGroup);
+        c = el("circle", { cx: table.x[i], cy: table.y[i], r: table.r[i], "data-node-id": id }, this.nodeGroup);
         c.v = {};                                    // the values last written, to skip repeats
         this.nodes.set(id, c);
       }
@@ -116,9 +109,9 @@ export class Diagram {
         c.removeAttribute("data-a");
         set(c, "class", px + "empty");
       } else {
-        set(c, "data-a", t.a[i]);
-        set(c, "fill-opacity", t.fill[i]);
-        set(c, "class", px + (t.neg[i] !== 0 ? "neg" : "pos") + (id === winner ? " winner" : ""));
+        set(c, "data-a", table.a[i]);
+        set(c, "fill-opacity", table.fill[i]);
+        set(c, "class", px + (table.neg[i] !== 0 ? "neg" : "pos") + (id === winner ? " winner" : ""));
       }
     }
     for (const [id, c] of this.nodes) {
@@ -127,8 +120,8 @@ export class Diagram {
   }
 
   /** Draw the links now, grouped into paths; their hidden <line>s follow once this frame is on screen. */
-  _links(t) {
-    const groups = strokeGroups(t);
+  _links(table) {
+    const groups = strokeGroups(table);
     groups.forEach((g, k) => {
       const p = this.strokes[k] ??= Object.assign(el("path", {}, this.strokeGroup), { v: {} });
       set(p, "class", g.neg ? "neg" : "pos");
@@ -138,25 +131,25 @@ export class Diagram {
     });
     for (const p of this.strokes.splice(groups.length)) p.remove();
     if (this.linkTable === null) afterPaint(() => this._mirrorLinks());
-    this.linkTable = t;
+    this.linkTable = table;
   }
 
   /** The newest painted links -> their hidden <line>s: created, updated, removed by id. */
   _mirrorLinks() {
-    const t = this.linkTable;
+    const table = this.linkTable;
     this.linkTable = null;
-    if (!t) return;
+    if (!table) return;
     const seen = new Set();
-    for (let i = 0; i < t.id.length; i++) {
-      const id = t.id[i];
+    for (let i = 0; i < table.id.length; i++) {
+      const id = table.id[i];
       seen.add(id);
       let l = this.links.get(id);
       if (!l) {
-        l = el("line", { x1: t.x1[i], y1: t.y1[i], x2: t.x2[i], y2: t.y2[i], "data-link-id": id }, this.linkGroup);
+        l = el("line", { x1: table.x1[i], y1: table.y1[i], x2: table.x2[i], y2: table.y2[i], "data-link-id": id }, this.linkGroup);
         l.v = {};
         this.links.set(id, l);
       }
-      set(l, "data-signal", t.signal[i]);
+      set(l, "data-signal", table.signal[i]);
     }
     for (const [id, l] of this.links) {
       if (!seen.has(id)) { l.remove(); this.links.delete(id); }
@@ -173,20 +166,15 @@ export class Diagram {
 
 /** Links with the same sign, width and opacity -> one path each: [{neg, width, opacity, d: [segments]}],
  *  weakest first (the order Python sends within a layer), so strong links are drawn on top. */
-function strokeGroups(t) {
+function strokeGroups(table) {
   const byKey = new Map();
-  for (let i = 0; i < t.id.length; i++) {
-    const key = `${t.neg[i]}/${t.width[i]}/${t.opacity[i]}`;
+  for (let i = 0; i < table.id.length; i++) {
+    const key = `${table.neg[i]}/${table.width[i]}/${table.opacity[i]}`;
     let g = byKey.get(key);
-    if (!g) byKey.set(key, g = { neg: t.neg[i] !== 0, width: t.width[i], opacity: t.opacity[i], d: [] });
-    g.d.push(`M${t.x1[i]} ${t.y1[i]}L${t.x2[i]} ${t.y2[i]}`);
+    if (!g) byKey.set(key, g = { neg: table.neg[i] !== 0, width: table.width[i], opacity: table.opacity[i], d: [] });
+    g.d.push(`M${table.x1[i]} ${table.y1[i]}L${table.x2[i]} ${table.y2[i]}`);
   }
   return [...byKey.values()].sort((a, b) => a.width - b.width || a.opacity - b.opacity || a.neg - b.neg);
-}
-
-/** textContent, skipped when unchanged (replacing text costs a layout). */
-function text(e, value) {
-  if (e.textContent !== value) e.textContent = value;
 }
 
 /** setAttribute, skipped when the element already shows that value (e.v remembers). */
@@ -195,10 +183,10 @@ function set(e, name, value) {
 }
 
 /** {ids: "a\nb", cols: [names], data: Float64Array (cols × n)} -> {id: [..], name: subarray, ...}. */
-export function unpack(t) {
-  const id = t.ids ? t.ids.split("\n") : [];
+export function unpack(table) {
+  const id = table.ids ? table.ids.split("\n") : [];
   const n = id.length, out = { id };
-  t.cols.forEach((c, j) => { out[c] = t.data.subarray(j * n, (j + 1) * n); });
+  table.cols.forEach((c, j) => { out[c] = table.data.subarray(j * n, (j + 1) * n); });
   return out;
 }
 

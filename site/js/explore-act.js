@@ -3,7 +3,9 @@
 // (explore.activation -> digitlab.core.activations); this file only draws them.
 
 import { t, onLang } from "./i18n.js";
-import { fmt, html, linePath, scale, svg } from "./explore-svg.js";
+import { h, svg } from "./dom.js";
+import { linePath, scale } from "./chart.js";
+import { fmt } from "./explore-svg.js";
 
 const NAMES = ["relu", "leaky_relu", "sigmoid", "tanh"];
 const X_MIN = -4, X_MAX = 4;
@@ -23,34 +25,34 @@ export class ActivationExplorer {
   }
 
   build(parent) {
-    const card = html("section", { class: "card explore-card", id: "act-explorer", "aria-labelledby": "act-h" }, parent);
-    this.title = html("h2", { id: "act-h" }, card);
-    this.intro = html("p", { class: "explore-intro" }, card);
-    const fs = html("fieldset", { class: "seg" }, card);
-    this.legend = html("legend", { class: "sr-only" }, fs);
+    const card = h("section", { class: "card explore-card", id: "act-explorer", "aria-labelledby": "act-h" }, parent);
+    this.title = h("h2", { id: "act-h" }, card);
+    this.intro = h("p", { class: "explore-intro" }, card);
+    const fs = h("fieldset", { class: "seg" }, card);
+    this.legend = h("legend", { class: "sr-only" }, fs);
     this.radios = NAMES.map((n) => {
-      const label = html("label", {}, fs);
-      const input = html("input", { type: "radio", name: "act-fn", value: n }, label);
+      const label = h("label", {}, fs);
+      const input = h("input", { type: "radio", name: "act-fn", value: n }, label);
       input.checked = n === this.name;
       input.addEventListener("change", () => this.choose(n));
-      return { n, input, text: html("span", {}, label) };
+      return { n, input, text: h("span", {}, label) };
     });
-    this.formula = html("p", { class: "explore-formula", id: "act-formula" }, card);
+    this.formula = h("p", { class: "explore-formula", id: "act-formula" }, card);
     this.buildPlot(card);
-    const dl = html("dl", { class: "readout", id: "act-readout" }, card);
+    const dl = h("dl", { class: "readout", id: "act-readout" }, card);
     this.out = {};
     for (const [key, label] of [["x", "x"], ["fx", "f(x)"], ["dfx", "f′(x)"]]) {
-      const row = html("div", {}, dl);
-      html("dt", {}, row, label);
-      this.out[key] = html("dd", { id: `act-${key}` }, row, "–");
+      const row = h("div", {}, dl);
+      h("dt", {}, row, label);
+      this.out[key] = h("dd", { id: `act-${key}` }, row, "–");
     }
-    this.note = html("p", { class: "note", id: "act-note" }, card);
-    this.keys = html("p", { class: "note" }, card);
+    this.note = h("p", { class: "note", id: "act-note" }, card);
+    this.keys = h("p", { class: "note" }, card);
     this.texts();
   }
 
   buildPlot(card) {
-    const wrap = html("div", { class: "plot-wrap" }, card);
+    const wrap = h("div", { class: "plot-wrap" }, card);
     this.svg = svg("svg", { id: "act-plot", class: "explore-plot drag", viewBox: `0 0 ${W} ${H}`, tabindex: 0,
       role: "slider", "aria-valuemin": X_MIN, "aria-valuemax": X_MAX, "aria-orientation": "horizontal" });
     wrap.appendChild(this.svg);
@@ -61,9 +63,9 @@ export class ActivationExplorer {
     this.tangent = svg("line", { class: "tangent" }, this.svg);
     this.dotF = svg("circle", { class: "dot f", r: 7 }, this.svg);
     this.dotDf = svg("circle", { class: "dot df", r: 5.5 }, this.svg);
-    const key = html("ul", { class: "plot-key" }, card);
-    this.keyF = html("li", { class: "k-f" }, key);
-    this.keyDf = html("li", { class: "k-df" }, key);
+    const key = h("ul", { class: "plot-key" }, card);
+    this.keyF = h("li", { class: "k-f" }, key);
+    this.keyDf = h("li", { class: "k-df" }, key);
     this.svg.addEventListener("pointerdown", (e) => {
       this.svg.setPointerCapture(e.pointerId);
       this.fromPointer(e);
@@ -153,8 +155,8 @@ export class ActivationExplorer {
     place(this.dotF, { cx: X, cy: sy(r.fx) });
     place(this.dotDf, { cx: X, cy: sy(r.dfx) });
     // The tangent at x has Python's slope f′(x): it shows what "the slope" means.
-    const h = 0.9 / Math.sqrt(1 + r.dfx * r.dfx);
-    const a = Math.max(X_MIN, r.x - h) - r.x, b = Math.min(X_MAX, r.x + h) - r.x;   // stay inside the plot
+    const half = 0.9 / Math.sqrt(1 + r.dfx * r.dfx);
+    const a = Math.max(X_MIN, r.x - half) - r.x, b = Math.min(X_MAX, r.x + half) - r.x;   // stay inside the plot
     place(this.tangent, { x1: sx(r.x + a), y1: sy(r.fx + a * r.dfx), x2: sx(r.x + b), y2: sy(r.fx + b * r.dfx) });
     const vals = { x: r.x, fx: r.fx, dfx: r.dfx };
     for (const k of Object.keys(vals)) {

@@ -3,7 +3,9 @@
 // trained weights with the optimiser's path projected on it. Drawing only.
 
 import { t } from "./i18n.js";
-import { fmt, fmtLoss, html, scale, svg } from "./explore-svg.js";
+import { h, svg } from "./dom.js";
+import { scale } from "./chart.js";
+import { fmt, fmtLoss } from "./explore-svg.js";
 
 const S = 400, M = { l: 34, r: 8, t: 8, b: 34 };          // landscape viewBox and margins
 // Viridis stops: a perceptually even, colour-blind-safe sequential map (low = dark blue).
@@ -11,38 +13,38 @@ const VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80
 
 function colour(u) {
   const x = Math.min(1, Math.max(0, u)) * (VIRIDIS.length - 1), i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-  const [a, b] = [VIRIDIS[i], VIRIDIS[i + 1]].map((h) => [1, 3, 5].map((k) => parseInt(h.slice(k, k + 2), 16)));
+  const [a, b] = [VIRIDIS[i], VIRIDIS[i + 1]].map((hex) => [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16)));
   return `rgb(${a.map((v, k) => Math.round(v + (b[k] - v) * (x - i))).join(",")})`;
 }
 
 export class Landscape {
   constructor(card, top, onChoose) {
     this.onChoose = onChoose;
-    const fig = html("figure", { class: "lr-data" }, top);
+    const fig = h("figure", { class: "lr-data" }, top);
     this.data = svg("svg", { id: "lr-data", viewBox: "0 0 120 120", role: "img" });
     fig.appendChild(this.data);
-    this.dataCaption = html("figcaption", {}, fig);
+    this.dataCaption = h("figcaption", {}, fig);
     this.key = null;
   }
 
   mountPlot(card) {
-    const sec = html("div", { class: "lr-land", id: "lr-land-box" }, card);
-    this.title = html("h3", {}, sec);
-    this.intro = html("p", { class: "note" }, sec);
-    const pick = html("label", { class: "lr-pick" }, sec);
-    this.pickText = html("span", {}, pick);
-    this.pick = html("select", { id: "lr-land-run", disabled: "" }, pick);
+    const sec = h("div", { class: "lr-land", id: "lr-land-box" }, card);
+    this.title = h("h3", {}, sec);
+    this.intro = h("p", { class: "note" }, sec);
+    const pick = h("label", { class: "lr-pick" }, sec);
+    this.pickText = h("span", {}, pick);
+    this.pick = h("select", { id: "lr-land-run", disabled: "" }, pick);
     this.pick.addEventListener("change", () => this.onChoose(Number(this.pick.value)));
-    const wrap = html("div", { class: "plot-wrap square" }, sec);
+    const wrap = h("div", { class: "plot-wrap square" }, sec);
     this.svg = svg("svg", { id: "lr-land", class: "explore-plot", viewBox: `0 0 ${S} ${S}`, role: "img" });
     wrap.appendChild(this.svg);
-    const scaleRow = html("div", { class: "heat-key", "aria-hidden": "true" }, sec);
-    this.low = html("span", {}, scaleRow);
+    const scaleRow = h("div", { class: "heat-key", "aria-hidden": "true" }, sec);
+    this.low = h("span", {}, scaleRow);
     const ramp = svg("svg", { viewBox: "0 0 100 10", preserveAspectRatio: "none", class: "ramp" });
     scaleRow.appendChild(ramp);
     for (let i = 0; i < 20; i++) svg("rect", { x: i * 5, y: 0, width: 5.2, height: 10, fill: colour(i / 19) }, ramp);
-    this.high = html("span", {}, scaleRow);
-    this.centre = html("p", { class: "note", id: "lr-land-centre" }, sec);
+    this.high = h("span", {}, scaleRow);
+    this.centre = h("p", { class: "note", id: "lr-land-centre" }, sec);
   }
 
   texts() {
@@ -90,7 +92,7 @@ export class Landscape {
     const sig = calm.map(([x, i]) => `${i}:${x.lr}`).join(",") + t("explore.lr.rate", { lr: "" });
     if (this.pick.dataset.sig !== sig) {
       this.pick.dataset.sig = sig;
-      this.pick.replaceChildren(...calm.map(([x, i]) => html("option", { value: i }, null,
+      this.pick.replaceChildren(...calm.map(([x, i]) => h("option", { value: i }, null,
         t("explore.lr.rate", { lr: fmt(x.lr, 4) }))));
     }
     this.pick.disabled = calm.length === 0;

@@ -4,7 +4,9 @@
 // curves, says which run crawls and which diverges, and hands the landscape to explore-land.js.
 
 import { t, onLang } from "./i18n.js";
-import { fmt, fmtLoss, html, linePath, reducedMotion, scale, svg } from "./explore-svg.js";
+import { h, svg } from "./dom.js";
+import { linePath, scale, xGrid, yGrid } from "./chart.js";
+import { fmt, fmtLoss, reducedMotion } from "./explore-svg.js";
 import { Landscape } from "./explore-land.js";
 
 const W = 560, H = 300, M = { l: 58, r: 64, t: 12, b: 34 };
@@ -21,23 +23,23 @@ export class LearningRateExplorer {
   }
 
   build(parent) {
-    const card = html("section", { class: "card explore-card wide", id: "lr-explore", "aria-labelledby": "lr-h",
+    const card = h("section", { class: "card explore-card wide", id: "lr-explore", "aria-labelledby": "lr-h",
       "data-state": "idle" }, parent);
     this.card = card;
-    this.title = html("h2", { id: "lr-h" }, card);
-    const top = html("div", { class: "lr-top" }, card);
-    this.intro = html("p", { class: "explore-intro" }, top);
+    this.title = h("h2", { id: "lr-h" }, card);
+    const top = h("div", { class: "lr-top" }, card);
+    this.intro = h("p", { class: "explore-intro" }, top);
     this.land = new Landscape(card, top, (run) => this.chooseLandscape(run));
-    const bar = html("div", { class: "lr-bar" }, card);
-    this.button = html("button", { type: "button", id: "lr-run", class: "primary", disabled: "" }, bar);
+    const bar = h("div", { class: "lr-bar" }, card);
+    this.button = h("button", { type: "button", id: "lr-run", class: "primary", disabled: "" }, bar);
     this.button.addEventListener("click", () => this.run());
-    this.status = html("p", { id: "lr-status", role: "status", class: "lr-status" }, bar);
-    this.curvesTitle = html("h3", {}, card);
-    const wrap = html("div", { class: "plot-wrap" }, card);
+    this.status = h("p", { id: "lr-status", role: "status", class: "lr-status" }, bar);
+    this.curvesTitle = h("h3", {}, card);
+    const wrap = h("div", { class: "plot-wrap" }, card);
     this.svg = svg("svg", { id: "lr-curves", class: "explore-plot", viewBox: `0 0 ${W} ${H}`, role: "img" });
     wrap.appendChild(this.svg);
-    this.runs = html("ul", { id: "lr-runs", class: "lr-runs" }, card);
-    this.verdict = html("div", { id: "lr-verdict", class: "lr-verdict" }, card);
+    this.runs = h("ul", { id: "lr-runs", class: "lr-runs" }, card);
+    this.verdict = h("div", { id: "lr-verdict", class: "lr-verdict" }, card);
     this.land.mountPlot(card);
     this.texts();
   }
@@ -115,14 +117,11 @@ export class LearningRateExplorer {
     const ly = (v) => Math.min(top, Math.max(bottom, Math.log10(v)));
     this.svg.replaceChildren();
     const g = svg("g", { class: "grid" }, this.svg);
-    for (let k = bottom; k <= top; k++) {
-      svg("line", { x1: M.l, x2: W - M.r, y1: sy(k), y2: sy(k) }, g);
-      svg("text", { x: M.l - 6, y: sy(k) + 4, class: "tick", "text-anchor": "end" }, g).textContent = fmt(10 ** k, 4);
-    }
-    for (let s = 0; s <= r.steps; s += r.steps / 6) {
-      svg("line", { x1: sx(s), x2: sx(s), y1: M.t, y2: H - M.b }, g);
-      svg("text", { x: sx(s), y: H - M.b + 16, class: "tick", "text-anchor": "middle" }, g).textContent = fmt(s, 0);
-    }
+    const decades = [], steps = [];
+    for (let k = bottom; k <= top; k++) decades.push(k);
+    for (let s = 0; s <= r.steps; s += r.steps / 6) steps.push(s);
+    yGrid(g, decades, sy, M.l, W - M.r, { dx: -6, dy: 4, label: (k) => fmt(10 ** k, 4), class: "tick", "text-anchor": "end" });
+    xGrid(g, steps, sx, M.t, H - M.b, { dy: 16, label: (s) => fmt(s, 0), class: "tick", "text-anchor": "middle" });
     svg("text", { x: (M.l + W - M.r) / 2, y: H - 2, class: "axis-label", "text-anchor": "middle" }, g)
       .textContent = t("explore.lr.axis.step");
     svg("text", { x: 12, y: (M.t + H - M.b) / 2, class: "axis-label", "text-anchor": "middle",
@@ -153,13 +152,13 @@ export class LearningRateExplorer {
   legend(r) {
     this.runs.replaceChildren();
     r.runs.forEach((run, i) => {
-      const li = html("li", { class: `run-${i}`, "data-lr-run": i, "data-rate": run.lr,
+      const li = h("li", { class: `run-${i}`, "data-lr-run": i, "data-rate": run.lr,
         "data-final": run.final ?? "", "data-diverged": run.diverged, "data-verdict": run.verdict ?? "",
         "data-points": run.losses.length }, this.runs);
-      html("span", { class: "swatch-line", "aria-hidden": "true" }, li);
-      html("strong", {}, li, t("explore.lr.rate", { lr: fmt(run.lr, 4) }));
-      html("span", {}, li, t("explore.lr.final", { loss: fmtLoss(run.final) }));
-      if (run.verdict) html("span", { class: `badge ${run.verdict}` }, li, t(`explore.lr.v.${run.verdict}`));
+      h("span", { class: "swatch-line", "aria-hidden": "true" }, li);
+      h("strong", {}, li, t("explore.lr.rate", { lr: fmt(run.lr, 4) }));
+      h("span", {}, li, t("explore.lr.final", { loss: fmtLoss(run.final) }));
+      if (run.verdict) h("span", { class: `badge ${run.verdict}` }, li, t(`explore.lr.v.${run.verdict}`));
     });
   }
 
@@ -181,7 +180,7 @@ export class LearningRateExplorer {
       } else if (run.verdict === "fastest") {
         text = t("explore.lr.say.fastest", { lr: fmt(run.lr, 4), loss: fmtLoss(run.final), steps: r.steps });
       }
-      if (text) html("p", { class: `say ${run.verdict}`, "data-verdict": run.verdict }, this.verdict, text);
+      if (text) h("p", { class: `say ${run.verdict}`, "data-verdict": run.verdict }, this.verdict, text);
     }
   }
 }

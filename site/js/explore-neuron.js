@@ -3,7 +3,8 @@
 // with one unit); this file writes them into the steps.
 
 import { t, onLang } from "./i18n.js";
-import { fmt, html, readNumber } from "./explore-svg.js";
+import { h } from "./dom.js";
+import { fmt, readNumber } from "./explore-svg.js";
 
 const SUB = ["₁", "₂", "₃"];
 const START = { x: [1, 0.5, -1], w: [0.8, -0.4, 0.3], b: 0.1 };
@@ -23,44 +24,44 @@ export class NeuronCalculator {
   }
 
   build(parent) {
-    const card = html("section", { class: "card explore-card", id: "neuron-calc", "aria-labelledby": "neuron-h" }, parent);
-    this.title = html("h2", { id: "neuron-h" }, card);
-    this.intro = html("p", { class: "explore-intro" }, card);
-    const fs = html("fieldset", { class: "seg" }, card);
-    this.legend = html("legend", { class: "sr-only" }, fs);
+    const card = h("section", { class: "card explore-card", id: "neuron-calc", "aria-labelledby": "neuron-h" }, parent);
+    this.title = h("h2", { id: "neuron-h" }, card);
+    this.intro = h("p", { class: "explore-intro" }, card);
+    const fs = h("fieldset", { class: "seg" }, card);
+    this.legend = h("legend", { class: "sr-only" }, fs);
     this.counts = [2, 3].map((n) => {
-      const label = html("label", {}, fs);
-      const input = html("input", { type: "radio", name: "neuron-n", value: n, id: `neuron-n${n}` }, label);
+      const label = h("label", {}, fs);
+      const input = h("input", { type: "radio", name: "neuron-n", value: n, id: `neuron-n${n}` }, label);
       input.checked = n === this.n;
       input.addEventListener("change", () => { this.n = n; this.layout(); this.request(); });
-      return { n, text: html("span", {}, label) };
+      return { n, text: h("span", {}, label) };
     });
-    const grid = html("div", { class: "neuron-grid" }, card);
+    const grid = h("div", { class: "neuron-grid" }, card);
     this.rows = [0, 1, 2].map((i) => {
-      const row = html("div", { class: "neuron-row" }, grid);
+      const row = h("div", { class: "neuron-row" }, grid);
       return { row, x: this.number(row, `neuron-x${i + 1}`, START.x[i]), w: this.number(row, `neuron-w${i + 1}`, START.w[i]) };
     });
-    const last = html("div", { class: "neuron-row" }, grid);
+    const last = h("div", { class: "neuron-row" }, grid);
     this.b = this.number(last, "neuron-b", START.b);
-    const actLabel = html("label", { class: "num" }, last);
-    this.actText = html("span", {}, actLabel);
-    this.act = html("select", { id: "neuron-act" }, actLabel);
-    this.actOptions = ACTS.map((a) => html("option", { value: a }, this.act));
+    const actLabel = h("label", { class: "num" }, last);
+    this.actText = h("span", {}, actLabel);
+    this.act = h("select", { id: "neuron-act" }, actLabel);
+    this.actOptions = ACTS.map((a) => h("option", { value: a }, this.act));
     this.act.addEventListener("change", () => this.request());
-    this.out = html("div", { class: "neuron-out", id: "neuron-result", "aria-live": "polite" }, card);
-    this.symTitle = html("h3", {}, this.out);
-    this.sym = html("p", { class: "explore-formula", id: "neuron-symbolic" }, this.out);
-    this.numTitle = html("h3", {}, this.out);
-    this.steps = html("ol", { class: "neuron-steps", id: "neuron-steps" }, this.out);
-    this.error = html("p", { class: "note warn" }, this.out);
+    this.out = h("div", { class: "neuron-out", id: "neuron-result", "aria-live": "polite" }, card);
+    this.symTitle = h("h3", {}, this.out);
+    this.sym = h("p", { class: "explore-formula", id: "neuron-symbolic" }, this.out);
+    this.numTitle = h("h3", {}, this.out);
+    this.steps = h("ol", { class: "neuron-steps", id: "neuron-steps" }, this.out);
+    this.error = h("p", { class: "note warn" }, this.out);
     this.layout();
     this.texts();
   }
 
   number(row, id, value) {
-    const label = html("label", { class: "num" }, row);
-    const text = html("span", {}, label);
-    const input = html("input", { type: "number", step: "0.1", value, id, inputmode: "decimal" }, label);
+    const label = h("label", { class: "num" }, row);
+    const text = h("span", {}, label);
+    const input = h("input", { type: "number", step: "0.1", value, id, inputmode: "decimal" }, label);
     input.addEventListener("input", () => this.request());
     return { input, text };
   }
@@ -124,9 +125,9 @@ export class NeuronCalculator {
     ];
     this.steps.replaceChildren();
     for (const [what, text, id] of lines) {
-      const li = html("li", id ? { id } : {}, this.steps);
-      html("span", { class: "what" }, li, what);
-      html("code", {}, li, text);
+      const li = h("li", id ? { id } : {}, this.steps);
+      h("span", { class: "what" }, li, what);
+      h("code", {}, li, text);
     }
     this.out.dataset.z = String(r.z);
     this.out.dataset.a = String(r.a);

@@ -2,7 +2,8 @@
 // (explore.softmax -> digitlab.core.activations.softmax) gives the probabilities; JS draws bars.
 
 import { t, onLang } from "./i18n.js";
-import { fmt, html, readNumber } from "./explore-svg.js";
+import { h } from "./dom.js";
+import { fmt, readNumber } from "./explore-svg.js";
 
 const START = [2, 1, 0.1, -1];
 
@@ -18,27 +19,27 @@ export class SoftmaxExplorer {
   }
 
   build(parent) {
-    const card = html("section", { class: "card explore-card", id: "softmax-explorer", "aria-labelledby": "sm-h" }, parent);
-    this.title = html("h2", { id: "sm-h" }, card);
-    this.intro = html("p", { class: "explore-intro" }, card);
-    this.formula = html("p", { class: "explore-formula" }, card);
-    const form = html("div", { class: "sm-inputs" }, card);
+    const card = h("section", { class: "card explore-card", id: "softmax-explorer", "aria-labelledby": "sm-h" }, parent);
+    this.title = h("h2", { id: "sm-h" }, card);
+    this.intro = h("p", { class: "explore-intro" }, card);
+    this.formula = h("p", { class: "explore-formula" }, card);
+    const form = h("div", { class: "sm-inputs" }, card);
     this.inputs = START.map((v, i) => {
-      const label = html("label", { class: "num" }, form);
-      const text = html("span", {}, label);
-      const input = html("input", { type: "number", step: "0.1", value: v, inputmode: "decimal", id: `sm-z${i + 1}` }, label);
+      const label = h("label", { class: "num" }, form);
+      const text = h("span", {}, label);
+      const input = h("input", { type: "number", step: "0.1", value: v, inputmode: "decimal", id: `sm-z${i + 1}` }, label);
       input.addEventListener("input", () => this.request());
       return { text, input };
     });
-    const temp = html("label", { class: "range" }, card);
-    this.tempText = html("span", {}, temp);
-    this.temp = html("input", { type: "range", min: 0, max: 100, step: 1, value: 50, id: "sm-temp" }, temp);
-    this.tempValue = html("output", { for: "sm-temp", class: "range-value" }, temp);
+    const temp = h("label", { class: "range" }, card);
+    this.tempText = h("span", {}, temp);
+    this.temp = h("input", { type: "range", min: 0, max: 100, step: 1, value: 50, id: "sm-temp" }, temp);
+    this.tempValue = h("output", { for: "sm-temp", class: "range-value" }, temp);
     this.temp.addEventListener("input", () => this.request());
-    this.probsTitle = html("h3", {}, card);
-    this.bars = html("ol", { class: "sm-bars", id: "sm-probs" }, card);
-    this.error = html("p", { class: "note warn", role: "status" }, card);
-    this.sum = html("p", { class: "note" }, card);
+    this.probsTitle = h("h3", {}, card);
+    this.bars = h("ol", { class: "sm-bars", id: "sm-probs" }, card);
+    this.error = h("p", { class: "note warn", role: "status" }, card);
+    this.sum = h("p", { class: "note" }, card);
     this.texts();
   }
 
@@ -82,11 +83,11 @@ export class SoftmaxExplorer {
     const best = p.indexOf(Math.max(...p));
     this.bars.replaceChildren();
     p.forEach((v, i) => {
-      const li = html("li", { "data-p": v, class: i === best ? "best" : "" }, this.bars);
-      html("span", { class: "lab" }, li, `z${i + 1}/T = ${fmt(zt[i], 2)}`);
-      const bar = html("span", { class: "bar" }, li);
-      html("span", {}, bar).style.transform = `scaleX(${v})`;
-      html("span", { class: "val" }, li, fmt(v, 3));
+      const li = h("li", { "data-p": v, class: i === best ? "best" : "" }, this.bars);
+      h("span", { class: "lab" }, li, `z${i + 1}/T = ${fmt(zt[i], 2)}`);
+      const bar = h("span", { class: "bar" }, li);
+      h("span", {}, bar).style.transform = `scaleX(${v})`;
+      h("span", { class: "val" }, li, fmt(v, 3));
     });
   }
 }

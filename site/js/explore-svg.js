@@ -1,42 +1,5 @@
-// Small drawing helpers shared by the explorers: SVG elements, linear maps, number formatting.
-// Nothing here computes the maths; it only places what Python returned.
-
-const NS = "http://www.w3.org/2000/svg";
-
-/** An SVG element with attributes (values set with setAttribute, never as HTML). */
-export function svg(tag, attrs = {}, parent = null) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (parent) parent.appendChild(e);
-  return e;
-}
-
-/** An HTML element with attributes and optional text. */
-export function html(tag, attrs = {}, parent = null, text = null) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== null) e.textContent = text;
-  if (parent) parent.appendChild(e);
-  return e;
-}
-
-/** A linear map from [d0, d1] to [r0, r1]. */
-export function scale(d0, d1, r0, r1) {
-  const k = (r1 - r0) / (d1 - d0 || 1);
-  return (v) => r0 + (v - d0) * k;
-}
-
-/** "M x y L x y …" through the points, starting a new piece after each non-finite point. */
-export function linePath(xs, ys, sx, sy) {
-  let d = "", pen = false;
-  for (let i = 0; i < xs.length; i++) {
-    const X = sx(xs[i]), Y = sy(ys[i]);
-    if (!Number.isFinite(X) || !Number.isFinite(Y)) { pen = false; continue; }
-    d += `${pen ? "L" : "M"}${X.toFixed(1)} ${Y.toFixed(1)}`;
-    pen = true;
-  }
-  return d;
-}
+// Small helpers shared by the explorers: number formatting and reading (elements come from
+// dom.js, scales and lines from chart.js). Nothing here computes the maths.
 
 /** A number for reading: up to `digits` decimals, trailing zeros dropped, a real minus sign. */
 export function fmt(v, digits = 4) {

@@ -1,16 +1,5 @@
-// Small DOM helpers for the lab's panels: elements with attributes (text only ever goes in
-// through textContent), number formatting, and tiles of RGBA pixels from Python on a canvas.
-
-const SVG_TAGS = new Set(["svg", "g", "circle", "rect", "line", "text"]);
-
-/** A new element with attributes, appended to parent if given. */
-export function h(tag, attrs = {}, parent = null) {
-  const e = SVG_TAGS.has(tag) ? document.createElementNS("http://www.w3.org/2000/svg", tag)
-    : document.createElement(tag);
-  for (const k in attrs) e.setAttribute(k, attrs[k]);
-  if (parent) parent.appendChild(e);
-  return e;
-}
+// Small helpers for the lab's panels: number formatting, and tiles of RGBA pixels from Python
+// on a canvas (elements come from dom.js).
 
 /** A fraction (number or numeric string) as a percentage with one decimal. */
 export function pct(f) {

@@ -2,16 +2,11 @@
 // a test series each. Python sends the points ([iteration, loss, accuracy]); this only scales
 // them into the chart's box and writes one <polyline> per series.
 
-const SVG = "http://www.w3.org/2000/svg";
+import { svg } from "./dom.js";
+import { polyPoints, xTicks, yGrid } from "./chart.js";
+
 const W = 320, H = 150, PAD = { l: 40, r: 16, t: 10, b: 24 };
 const MAX_POINTS = 600;   // older points are thinned two to one beyond this, so a polyline stays short
-
-function el(tag, attrs, parent) {
-  const e = document.createElementNS(SVG, tag);
-  for (const k in attrs) e.setAttribute(k, attrs[k]);
-  if (parent) parent.appendChild(e);
-  return e;
-}
 
 function fmt(v) {
   if (v === 0) return "0";
@@ -21,19 +16,19 @@ function fmt(v) {
 }
 
 export class LineChart {
-  /** svg: an empty <svg>; series: [{key, cls, dots?}]; y: {min, max} fixed, or null to fit the data. */
-  constructor(svg, series, y = null) {
-    this.svg = svg;
+  /** root: an empty <svg>; series: [{key, cls, dots?}]; y: {min, max} fixed, or null to fit the data. */
+  constructor(root, series, y = null) {
+    this.svg = root;
     this.fixedY = y;
-    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
-    this.frame = el("g", { class: "axes" }, svg);
+    root.setAttribute("viewBox", `0 0 ${W} ${H}`);
+    this.frame = svg("g", { class: "axes" }, root);
     this.lines = {};
     this.data = {};
     this.dots = {};
     for (const s of series) {
       this.data[s.key] = [];
-      this.lines[s.key] = el("polyline", { class: `series ${s.cls}`, fill: "none", "data-series": s.key }, svg);
-      if (s.dots) this.dots[s.key] = el("g", { class: `dots ${s.cls}` }, svg);
+      this.lines[s.key] = svg("polyline", { class: `series ${s.cls}`, fill: "none", "data-series": s.key }, root);
+      if (s.dots) this.dots[s.key] = svg("g", { class: `dots ${s.cls}` }, root);
     }
     this.redraw();
   }
@@ -66,10 +61,10 @@ export class LineChart {
     const sx = (x) => PAD.l + (x / xMax) * (W - PAD.l - PAD.r);
     const sy = (y) => H - PAD.b - ((Math.min(Math.max(y, yMin), yMax) - yMin) / (yMax - yMin)) * (H - PAD.t - PAD.b);
     for (const k in this.data) {
-      this.lines[k].setAttribute("points", this.data[k].map((p) => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(" "));
+      this.lines[k].setAttribute("points", polyPoints(this.data[k], sx, sy));
       if (this.dots[k]) {      // the few test points, each visible even alone
         this.dots[k].replaceChildren();
-        for (const p of this.data[k]) el("circle", { cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 2.5 }, this.dots[k]);
+        for (const p of this.data[k]) svg("circle", { cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 2.5 }, this.dots[k]);
       }
     }
     this._axes(xMax, yMin, yMax, sx, sy);
@@ -77,16 +72,11 @@ export class LineChart {
 
   _axes(xMax, yMin, yMax, sx, sy) {
     this.frame.replaceChildren();
-    el("line", { x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b, class: "axis" }, this.frame);
-    el("line", { x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b, class: "axis" }, this.frame);
-    for (const f of [0, 0.5, 1]) {
-      const y = yMin + f * (yMax - yMin);
-      el("line", { x1: PAD.l, y1: sy(y), x2: W - PAD.r, y2: sy(y), class: "grid" }, this.frame);
-      el("text", { x: PAD.l - 4, y: sy(y) + 4, class: "tick y" }, this.frame).textContent = fmt(y);
-    }
+    svg("line", { x1: PAD.l, y1: H - PAD.b, x2: W - PAD.r, y2: H - PAD.b, class: "axis" }, this.frame);
+    svg("line", { x1: PAD.l, y1: PAD.t, x2: PAD.l, y2: H - PAD.b, class: "axis" }, this.frame);
+    const ys = [0, 0.5, 1].map((f) => yMin + f * (yMax - yMin));
+    yGrid(this.frame, ys, sy, PAD.l, W - PAD.r, { dx: -4, dy: 4, label: fmt, grid: { class: "grid" }, class: "tick y" });
     const ticks = new Set([0, 0.5, 1].map((f) => Math.round(f * xMax)));   // no "0 1 1" while xMax is 1
-    for (const v of ticks) {
-      el("text", { x: sx(v), y: H - 8, class: "tick x" }, this.frame).textContent = String(v);
-    }
+    xTicks(this.frame, ticks, sx, H - 8, { label: String, class: "tick x" });
   }
 }

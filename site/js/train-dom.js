@@ -3,13 +3,12 @@
 // The stable hooks the tests use are the ids listed in issue #6.
 
 import { t } from "./i18n.js";
+import { h, svg } from "./dom.js";
 
-/** el("button", {id: "x"}, parent, "train.start"): an element, its text from an i18n key. */
+/** el("button", {id: "x"}, parent, "train.start"): dom.js's h, its text from an i18n key. */
 export function el(tag, attrs = {}, parent = null, key = null) {
-  const e = document.createElement(tag);
-  for (const k in attrs) e.setAttribute(k, attrs[k]);
+  const e = h(tag, attrs, parent);
   if (key) { e.dataset.i18n = key; e.textContent = t(key); }
-  if (parent) parent.appendChild(e);
   return e;
 }
 
@@ -100,10 +99,7 @@ function charts(box) {
   for (const [name, key] of [["lossSvg", "train.chart.loss"], ["accSvg", "train.chart.acc"]]) {
     const fig = el("figure", { class: "train-chart" }, box);
     el("figcaption", {}, fig, key);
-    out[name] = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    out[name].setAttribute("role", "img");
-    out[name].id = name === "lossSvg" ? "train-chart-loss" : "train-chart-acc";
-    fig.appendChild(out[name]);
+    out[name] = svg("svg", { role: "img", id: name === "lossSvg" ? "train-chart-loss" : "train-chart-acc" }, fig);
   }
   const legend = el("ul", { class: "train-legend" }, box);
   el("li", { class: "train" }, legend, "train.chart.train");

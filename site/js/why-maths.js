@@ -4,6 +4,7 @@
 // renderToString would need inline style attributes, which the CSP refuses).
 
 import { lang, t } from "./i18n.js";
+import { h } from "./dom.js";
 import { waiting } from "./why-saliency.js";
 
 const KATEX_JS = "./vendor/katex/katex.min.js";
@@ -24,12 +25,6 @@ export function loadKatex() {
   return katexLoading;
 }
 
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-};
 
 export class Maths {
   /** onChoose(): the chosen output unit changed; the caller asks Python again. */
@@ -38,18 +33,18 @@ export class Maths {
     this.failed = false;
     this.choice = null;                       // null: follow the winner
     this.res = null;
-    const card = el("section", "card maths");
+    const card = h("section", { class: "card maths" });
     card.id = "maths";
     card.setAttribute("aria-labelledby", "maths-h");
     card.dataset.state = "loading";
-    this.h2 = el("h2", null);
+    this.h2 = h("h2");
     this.h2.id = "maths-h";
-    this.intro = el("p", "note");
-    this.message = el("p", "maths-message");
+    this.intro = h("p", { class: "note" });
+    this.message = h("p", { class: "maths-message" });
     this.picker = this.makePicker(onChoose);
-    this.story = el("div", "maths-story");
-    this.layersH = el("h3", null);
-    this.layers = el("ol", "maths-layers");
+    this.story = h("div", { class: "maths-story" });
+    this.layersH = h("h3");
+    this.layers = h("ol", { class: "maths-layers" });
     card.append(this.h2, this.intro, this.message, this.picker, this.story, this.layersH, this.layers);
     mount.append(card);
     this.card = card;
@@ -57,10 +52,10 @@ export class Maths {
   }
 
   makePicker(onChoose) {
-    const group = el("div", "maths-picker");
+    const group = h("div", { class: "maths-picker" });
     group.setAttribute("role", "group");
     this.buttons = [null, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((unit) => {
-      const b = el("button", null, unit == null ? "" : String(unit));
+      const b = h("button", {}, null, unit == null ? "" : String(unit));
       b.type = "button";
       b.dataset.unit = unit == null ? "winner" : String(unit);
       b.addEventListener("click", () => {
@@ -140,11 +135,11 @@ export class Maths {
   /** The chosen output unit: its weighted sum (formula and a table of the terms), ReLU, softmax. */
   renderStory(res) {
     if (!this.story.firstChild) {
-      this.storyH = el("h3", null);
-      this.steps = ["sum", "relu", "softmax"].map((k) => ({ k, p: el("p", "maths-step"), tex: el("div", "tex") }));
-      this.terms = el("table", "maths-terms");
-      this.termsBox = el("details", "maths-numbers");
-      this.termsBox.append(el("summary"), this.terms);
+      this.storyH = h("h3");
+      this.steps = ["sum", "relu", "softmax"].map((k) => ({ k, p: h("p", { class: "maths-step" }), tex: h("div", { class: "tex" }) }));
+      this.terms = h("table", { class: "maths-terms" });
+      this.termsBox = h("details", { class: "maths-numbers" });
+      this.termsBox.append(h("summary"), this.terms);
       this.story.append(this.storyH, this.steps[0].p, this.steps[0].tex, this.termsBox,
                         ...this.steps.slice(1).flatMap((s) => [s.p, s.tex]));
     }
@@ -160,23 +155,23 @@ export class Maths {
   }
 
   renderTerms(sum) {
-    const head = el("tr");
-    for (const h of [t("maths.terms.head.term"), "w", "a", "w·a"]) head.append(el("th", null, h));
+    const head = h("tr");
+    for (const label of [t("maths.terms.head.term"), "w", "a", "w·a"]) head.append(h("th", {}, null, label));
     const rows = sum.terms.map((term) => {
-      const tr = el("tr");
+      const tr = h("tr");
       Object.assign(tr.dataset, { id: term.id, w: term.w, a: term.a, wa: term.wa });
-      tr.append(el("th", null, term.id), ...[term.w, term.a, term.wa].map((v) => el("td", null, v.toFixed(4))));
+      tr.append(h("th", {}, null, term.id), ...[term.w, term.a, term.wa].map((v) => h("td", {}, null, v.toFixed(4))));
       return tr;
     });
-    const rest = el("tr", "maths-rest");
+    const rest = h("tr", { class: "maths-rest" });
     rest.dataset.rest = sum.rest;
-    rest.append(el("th", null, t("maths.terms.rest", { n: sum.n_rest })), el("td"), el("td"),
-                el("td", null, sum.rest.toFixed(4)));
-    const bias = el("tr", "maths-bias");
+    rest.append(h("th", {}, null, t("maths.terms.rest", { n: sum.n_rest })), h("td"), h("td"),
+                h("td", {}, null, sum.rest.toFixed(4)));
+    const bias = h("tr", { class: "maths-bias" });
     bias.dataset.b = sum.b;
-    bias.append(el("th", null, "b"), el("td"), el("td"), el("td", null, sum.b.toFixed(4)));
-    const total = el("tr", "maths-total");
-    total.append(el("th", null, "z"), el("td"), el("td"), el("td", null, sum.z.toFixed(4)));
+    bias.append(h("th", {}, null, "b"), h("td"), h("td"), h("td", {}, null, sum.b.toFixed(4)));
+    const total = h("tr", { class: "maths-total" });
+    total.append(h("th", {}, null, "z"), h("td"), h("td"), h("td", {}, null, sum.z.toFixed(4)));
     this.terms.replaceChildren(head, ...rows, rest, bias, total);
   }
 
@@ -187,8 +182,8 @@ export class Maths {
     layers.forEach((L, i) => {
       let li = this.layers.children[i];
       if (!li) {
-        li = el("li", "maths-card");
-        li.append(el("h4"), el("p", "maths-what"), el("p", "maths-meta"), el("div", "maths-tex"));
+        li = h("li", { class: "maths-card" });
+        li.append(h("h4"), h("p", { class: "maths-what" }), h("p", { class: "maths-meta" }), h("div", { class: "maths-tex" }));
         this.layers.append(li);
       }
       li.dataset.layer = L.name;
@@ -204,7 +199,7 @@ export class Maths {
       meta.hidden = !bits.length;
       while (texes.children.length > L.tex.length) texes.lastChild.remove();
       L.tex.forEach((source, k) => {
-        const node = texes.children[k] || texes.appendChild(el("div", "tex"));
+        const node = texes.children[k] || texes.appendChild(h("div", { class: "tex" }));
         this.tex(node, source);
       });
     });
