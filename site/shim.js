@@ -1,9 +1,15 @@
 // The page's JavaScript: pointer events in, Python's answer drawn out. No maths lives here.
 //
 // Data flow: pointer event -> Pad (ink, offscreen 280×280) -> one update per animation frame
-// (latest wins, never a queue) -> digitlab.web.bridge.classify(alpha, model) in Pyodide ->
-// JSON-safe result -> Output + Diagram.  Before Python is ready the pad already takes ink; the
-// drawing is classified the moment the bridge attaches itself (window.digitlab.attach).
+// (latest wins, never a queue) -> classify(alpha, model, full) in Pyodide (web/bridge.py, over
+// digitlab/app.py's App) -> JSON-safe result -> Output + Diagram -> EVENTS.update for the
+// instruments.  Before Python is ready the pad already takes ink; the drawing is classified the
+// moment the bridge attaches itself (window.digitlab.attach).
+//
+// The bridge hands over three functions: classify(alpha, model, full) (full: false skips the
+// diagram while it is off screen), layout(model) (the diagram's frame) and call(name, args) (a
+// function an instrument registered). Instruments use them through js/page.js, the page's API,
+// which this file fills in; window.digitlab is its thin facade for the tests and the bridge.
 
 import { Pad } from "./js/pad.js";
 import { Diagram } from "./js/diagram.js";
@@ -11,6 +17,7 @@ import { Output } from "./js/output.js";
 import { afterPaint } from "./js/frame.js";
 import { loadSamples } from "./js/samples.js";
 import { onLang, register, t } from "./js/i18n.js";
+import { EVENTS, page } from "./js/page.js";
 import robust from "./js/strings/robust.js";
 
 const $ = (s) => document.querySelector(s);
@@ -23,12 +30,11 @@ function modelFromUrl() {
   return $("#model").value;
 }
 
+page.model = modelFromUrl();   // the model, the result and the version live in page (js/page.js)
 const state = {
-  py: null,            // {classify, layout}: the bridge's functions, once Python is ready
-  model: modelFromUrl(),
+  py: null,            // {classify, layout, call}: the bridge's functions, once Python is ready
   layoutModel: null,   // the model whose layout the diagram shows
   pending: null,       // timeStamp of the oldest input not yet shown, or null
-  last: null,          // the last result, for snapshot()
   timings: [],         // per update: {update, call, python, draw} in ms
   failed: false,
   inked: false,        // has anything touched the pad yet
@@ -151,12 +157,12 @@ new MutationObserver((records) => {
 
 // ---- the pad, the controls -------------------------------------------------------------
 
-const pad = new Pad($("#pad"), (t) => {
+const pad = page.pad = new Pad($("#pad"), (when) => {
   if (!state.inked) {                         // for the benchmark and tests: when the pad first took ink
     state.inked = true;
-    performance.mark("digitlab:first-ink", { startTime: t });
+    performance.mark(EVENTS.firstInk, { startTime: when });
   }
-  schedule(t);
+  schedule(when);
 });
 const output = new Output(document);
 const diagram = new Diagram($("#network"), $("#net-caption"));
@@ -172,37 +178,43 @@ $("#clear").addEventListener("click", (e) => { pad.clear(); schedule(e.timeStamp
 $("#undo").addEventListener("click", (e) => { pad.undo(); schedule(e.timeStamp); });
 $("#brush").addEventListener("input", (e) => pad.setBrush(Number(e.target.value)));
 pad.setBrush(Number($("#brush").value));
-$("#model").addEventListener("change", (e) => { state.model = e.target.value; schedule(e.timeStamp); });
+$("#model").addEventListener("change", (e) => { useModel(e.target.value); schedule(e.timeStamp); });
 loadSamples($("#samples"), (pixels, e) => { pad.setImage(pixels); schedule(e.timeStamp); })
   .catch((err) => fail(t("error.samples"), String(err)));
 setStatus("loading", t("status.loadingPyodide") + " " + t("status.drawAlready"));
 
 // ---- updates: one per animation frame, latest wins ---------------------------------------
 
-function schedule(t) {
+/** Another model in use: a new network, so a new version. */
+function useModel(name) {
+  page.model = name;
+  page.version++;
+}
+
+function schedule(since) {
   if (state.pending !== null) return;        // a frame is already coming; it reads the newest ink
-  state.pending = t;
+  state.pending = since;
   requestAnimationFrame(frame);
 }
 
 function frame() {
-  const t = state.pending;
+  const since = state.pending;
   state.pending = null;
-  // t === null: attach() cancelled the pending input and scheduled its own frame, so two frames
-  // came; the second has nothing new (and measuring from null would throw).
-  if (t === null || !state.py || state.failed) return;     // attach() classifies whatever is drawn by then
-  update(t);
+  // since === null: attach() cancelled the pending input and scheduled its own frame, so two
+  // frames came; the second has nothing new (and measuring from null would throw).
+  if (since === null || !state.py || state.failed) return;     // attach() classifies whatever is drawn by then
+  update(since);
 }
 
-function update(since) {   // since: the input event's timeStamp (t is i18n's)
+function update(since) {   // since: the input event's timeStamp
   const t0 = performance.now();
   let res;
   try {
-    if (state.layoutModel !== state.model) {
-      diagram.setLayout(state.py.layout(state.model));
-      state.layoutModel = state.model;
+    if (state.layoutModel !== page.model) {
+      diagram.setLayout(state.py.layout(page.model));
+      state.layoutModel = page.model;
     }
-    res = state.py.classify(pad.pixels(), state.model, state.diagramOnScreen);
+    res = state.py.classify(pad.pixels(), page.model, state.diagramOnScreen);
   } catch (err) {
     fail(t("error.reading"), String(err));
     return;
@@ -212,13 +224,13 @@ function update(since) {   // since: the input event's timeStamp (t is i18n's)
   output.previews(res.images.input, res.images.drawn);
   if (res.view) diagram.update(res.view, res.images);
   else state.diagramStale = true;
-  state.last = res;
+  page.result = res;
   // Instruments (site/js/*.js) follow every update here; res is plain JS (no proxies to destroy).
-  dispatchEvent(new CustomEvent("digitlab:update", { detail: { result: res, model: state.model } }));
+  dispatchEvent(new CustomEvent(EVENTS.update, { detail: { result: res, model: page.model, version: page.version } }));
   const t2 = performance.now();
   afterPaint(() => {
     const end = performance.now();
-    performance.measure("digitlab:update", { start: since, end });
+    performance.measure(EVENTS.update, { start: since, end });
     // update: event -> painted frame; wait: event -> this frame's start; call: the Python call as
     // JS sees it (python: as Python's own clock sees it, stages: its parts); draw: DOM work;
     // paint: DOM done -> frame rendered.
@@ -229,41 +241,9 @@ function update(since) {   // since: the input event's timeStamp (t is i18n's)
   });
 }
 
-// ---- the API the bridge and the tests use -------------------------------------------------
+// ---- the page's API (js/page.js) and its facade for the bridge and the tests -------------------
 
-window.digitlab = {
-  /** Called once by digitlab.web.bridge when Python can classify. py: {classify, layout}. */
-  attach(py) {
-    state.py = py;
-    performance.mark("digitlab:ready");
-    dispatchEvent(new CustomEvent("digitlab:ready"));
-    setStatus("ready", t("status.ready"));
-    state.pending = null;
-    schedule(performance.now());              // classify whatever was drawn while loading
-  },
-  fail,
-  /** Python reports a start-up step by string key (strings/core.js), with its {vars}. */
-  progress: (key, vars) => setStatus("loading", t(key, vars)),
-  /** Python found model `name`'s shipped files damaged (digitlab.web.bridge.App.check): switch it
-   *  off in the picker and say which file and what is wrong; if it is the model in use, move to
-   *  `fallback`. The page keeps working. */
-  modelFault(name, message, fallback) {
-    const opt = [...$("#model").options].find((o) => o.value === name);
-    if (opt) opt.disabled = true;
-    const moved = state.model === name && fallback && fallback !== name;
-    if (moved) {
-      state.model = fallback;
-      $("#model").value = fallback;
-    }
-    faults.push({ model: name, message: String(message), fallback: moved ? fallback : null });
-    showFaults();
-  },
-  /** Python has checked every model's files (after the first update); `#faults[data-checked]`. */
-  modelsChecked() {
-    $("#faults").dataset.checked = "true";
-  },
-  /** A Python function an instrument registered (digitlab.web.registry): name, args -> plain JS.
-   *  Throws before Python is ready; instruments start on the "digitlab:ready" event. */
+Object.assign(page, {
   call(name, args = {}) {
     if (!state.py) throw new Error("Python is not ready yet");
     try {
@@ -273,23 +253,69 @@ window.digitlab = {
       throw err;
     }
   },
-  /** The drawing pad (site/js/pad.js): strokes, setStrokes(), pixels(), clear(), … */
-  pad,
-  /** Re-classify the drawing on the next frame (after a change Python made, e.g. damage). */
   update: () => schedule(performance.now()),
-  get model() { return state.model; },
-  /** The code changed (site/js/editor.js): lay the diagram out again and re-classify the drawing. */
-  refresh() {
-    state.layoutModel = null;
+  changed(model = null) {
+    if (model === null || model === page.model) page.version++;
     schedule(performance.now());
   },
-  /** {model, input: number[784], probs: number[10] | null} of the last update. */
-  snapshot() {
-    const r = state.last;
-    if (!r) return null;
-    return { model: r.model, input: Array.from(r.input), probs: r.probs ? Array.from(r.probs) : null,
-             state: r.prediction.state, python_ms: r.python_ms, diagram: !!r.view };
+  refresh() {
+    state.layoutModel = null;
+    page.version++;
+    schedule(performance.now());
   },
+});
+
+/** Python found model `name`'s shipped files damaged (App.check in digitlab/app.py): switch it
+ *  off in the picker and say which file and what is wrong; if it is the model in use, move to
+ *  `fallback`. The page keeps working. */
+function modelFault(name, message, fallback) {
+  const opt = [...$("#model").options].find((o) => o.value === name);
+  if (opt) opt.disabled = true;
+  const moved = page.model === name && fallback && fallback !== name;
+  if (moved) {
+    useModel(fallback);
+    $("#model").value = fallback;
+  }
+  faults.push({ model: name, message: String(message), fallback: moved ? fallback : null });
+  showFaults();
+}
+
+/** {model, input: number[784], probs: number[10] | null, …} of the last update, or null. */
+function snapshot() {
+  const r = page.result;
+  if (!r) return null;
+  return { model: r.model, input: Array.from(r.input), probs: r.probs ? Array.from(r.probs) : null,
+           state: r.prediction.state, python_ms: r.python_ms, diagram: !!r.view };
+}
+
+// The whole facade (a test keeps it to these members): the bridge's calls, then the tests'.
+window.digitlab = Object.freeze({
+  /** Called once by digitlab.web.bridge when Python can classify. py: {classify, layout, call}. */
+  attach(py) {
+    state.py = py;
+    page.ready = true;
+    performance.mark(EVENTS.ready);
+    dispatchEvent(new CustomEvent(EVENTS.ready));
+    setStatus("ready", t("status.ready"));
+    state.pending = null;
+    schedule(performance.now());              // classify whatever was drawn while loading
+  },
+  fail,
+  /** Python reports a start-up step by string key (strings/core.js), with its {vars}. */
+  progress: (key, vars) => setStatus("loading", t(key, vars)),
+  modelFault,
+  /** Python has checked every model's files (after the first update); `#faults[data-checked]`. */
+  modelsChecked() {
+    $("#faults").dataset.checked = "true";
+  },
+  get model() { return page.model; },
+  get ready() { return page.ready; },
+  call: (name, args) => page.call(name, args),
+  pad,
+  update: () => page.update(),
+  snapshot,
   timings: () => state.timings.slice(),
-  get ready() { return state.py !== null; },
-};
+  get version() { return page.version; },
+  /** Break It's {get, set} (js/lab.js) once built, else null. */
+  get damage() { return page.damage; },
+});

@@ -1,6 +1,7 @@
 // The editor panel: the app's own Python, edited in the page and run by the one Python that runs
-// the app. No maths and no Python here: this file keeps drafts, calls the bridge's edit functions
-// (apply / reset, see digitlab/web/bridge.py and live.py) and shows what they answer.
+// the app. No maths and no Python here: this file keeps drafts, calls the app's edit functions
+// (App.edit_apply / edit_reset in digitlab/app.py, over live.py; web/bridge.py hands them over)
+// and shows what they answer.
 //
 // Python hands over its edit functions in a "digitlab:editor" event just before the app starts
 // classifying, so saved edits are running by the first update. CodeMirror (codeview.js) loads only
@@ -8,6 +9,7 @@
 
 import { clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
 import { has, onLang, register, t } from "./i18n.js";
+import { EVENTS, page } from "./page.js";
 import strings from "./strings/editor.js";
 
 register(strings);
@@ -23,7 +25,7 @@ const ui = {
   reading: $("#editor-reading"),
 };
 const ed = {
-  py: null,              // {files, apply, reset}: the bridge's functions, once Python is ready
+  py: null,              // {files, apply, reset}: the app's edit functions, once Python is ready
   files: new Map(),      // path -> {original, source (running), base (hash of original)}
   path: null,            // the file shown
   view: null,            // codeview.js, once loaded
@@ -52,7 +54,7 @@ function textOf(path) {
 
 // ---- Python arrives ---------------------------------------------------------------------------
 
-addEventListener("digitlab:editor", (e) => {
+addEventListener(EVENTS.editor, (e) => {
   ed.py = e.detail;
   const info = ed.py.files();
   for (const f of info.files) ed.files.set(f.path, { original: f.original, source: f.source, base: hash(f.original) });
@@ -65,14 +67,14 @@ addEventListener("digitlab:editor", (e) => {
   if (ed.view) show(ed.path);
 });
 
-addEventListener("digitlab:edit-rollback", (e) => {
+addEventListener(EVENTS.editRollback, (e) => {
   const { error, path, source } = e.detail;
   ed.files.get(path).source = source;
   rec(path).active = source === ed.files.get(path).original ? null : source;
   persist();
   showError(error);
   marks();
-  window.digitlab.refresh();     // the diagram's layout may come from the version now running
+  page.refresh();     // the diagram's layout may come from the version now running
 });
 
 /** Re-apply saved edits. If the page died while doing that last time, keep them as drafts only. */
@@ -90,7 +92,7 @@ function restore() {
       else say("editor.changed", { path });
       continue;
     }
-    const res = ed.py.apply(path, r.active, window.digitlab.model);
+    const res = ed.py.apply(path, r.active, page.model);
     if (res.ok) {
       file.source = res.source;
       version(res.version);
@@ -193,7 +195,7 @@ function state(path) {
 
 function apply() {
   if (!ed.py) return say("editor.notReady");
-  run(ed.path, textOf(ed.path), (text) => ed.py.apply(ed.path, text, window.digitlab.model));
+  run(ed.path, textOf(ed.path), (text) => ed.py.apply(ed.path, text, page.model));
 }
 
 /** Call Python's apply or reset for `path`, then show the answer and re-classify the drawing. */
@@ -206,7 +208,7 @@ function run(path, text, call) {
     res = { ok: false, error: { path, when: "import", message: String(err.message || err), traceback: "" } };
   }
   const ms = performance.now() - t0;
-  performance.measure("digitlab:apply", { start: t0, duration: ms });
+  performance.measure(EVENTS.apply, { start: t0, duration: ms });
   const file = ed.files.get(path);
   if (!res.ok) {
     showError(res.error);
@@ -222,7 +224,7 @@ function run(path, text, call) {
   version(res.version);
   marks();
   say(res.source === file.original ? "editor.original" : "editor.applied", { path, ms: Math.round(ms) });
-  window.digitlab.refresh();
+  page.refresh();
 }
 
 function resetFile(path) {
@@ -230,7 +232,7 @@ function resetFile(path) {
   if (ed.view && path === ed.path) ed.view.replace(original);
   rec(path).draft = null;
   ed.view?.forget(path);
-  run(path, original, () => ed.py.reset(path, window.digitlab.model));
+  run(path, original, () => ed.py.reset(path, page.model));
 }
 
 ui.apply.addEventListener("click", apply);

@@ -1,11 +1,12 @@
 // The explorers (#explore-mount): activation functions, softmax with a temperature, one neuron
 // step by step, and the learning-rate explorer. Each card is built at once (so the page's layout
 // does not jump) and starts asking Python when it is ready. All maths happens in Python through
-// window.digitlab.call (see digitlab/web/features/explore.py and lr_explore.py).
+// page.call (see digitlab/web/features/explore.py and lr_explore.py).
 
 import { register, t, onLang } from "./i18n.js";
 import strings from "./strings/explore.js";
-import { html } from "./explore-svg.js";
+import { h } from "./dom.js";
+import { EVENTS, page } from "./page.js";
 import { ActivationExplorer } from "./explore-act.js";
 import { SoftmaxExplorer } from "./explore-softmax.js";
 import { NeuronCalculator } from "./explore-neuron.js";
@@ -14,14 +15,14 @@ import { LearningRateExplorer } from "./explore-lr.js";
 register(strings);
 
 const mount = document.querySelector("#explore-mount");
-const grid = html("div", { class: "explore-grid" }, mount);
-const problem = html("p", { class: "explore-error", role: "alert", hidden: "" }, grid);
+const grid = h("div", { class: "explore-grid" }, mount);
+const problem = h("p", { class: "explore-error", role: "alert", hidden: "" }, grid);
 let lastError = null;
 
 /** A registered Python function; on failure say so in the section (not a page crash) -> null. */
 function call(name, args) {
   try {
-    const res = window.digitlab.call(name, args);
+    const res = page.call(name, args);
     if (lastError) { problem.hidden = true; lastError = null; }
     return res;
   } catch (err) {
@@ -55,5 +56,5 @@ if (editor) {
   new MutationObserver(() => { if (started) for (const p of parts) p.refresh?.(); })
     .observe(editor, { attributes: true, attributeFilter: ["data-version"] });
 }
-if (window.digitlab?.ready) start();
-else addEventListener("digitlab:ready", start);
+if (page.ready) start();
+else addEventListener(EVENTS.ready, start);

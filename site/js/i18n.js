@@ -11,6 +11,7 @@
 // data-i18n-attr="aria-label:key;title:key"; apply() fills them on every switch.
 
 import core from "./strings/core.js";
+import { EVENTS } from "./page.js";
 
 const dicts = { en: {}, ja: {} };
 export const LANGS = ["en", "ja"];
@@ -81,11 +82,11 @@ export function setLang(l) {
   try { localStorage.setItem("digitlab:lang", l); } catch { /* storage blocked */ }
   document.documentElement.lang = l;
   apply();
-  dispatchEvent(new CustomEvent("digitlab:lang", { detail: { lang: l } }));
+  dispatchEvent(new CustomEvent(EVENTS.lang, { detail: { lang: l } }));
 }
 
 /** fn(lang) after every switch. */
-export function onLang(fn) { addEventListener("digitlab:lang", (e) => fn(e.detail.lang)); }
+export function onLang(fn) { addEventListener(EVENTS.lang, (e) => fn(e.detail.lang)); }
 
 // The page's own strings come with the core, so every module that can call t() can use them.
 register(core);

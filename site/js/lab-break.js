@@ -4,12 +4,14 @@
 
 import { Diagram } from "./diagram.js";
 import { t, onLang } from "./i18n.js";
-import { h, pct } from "./lab-dom.js";
+import { h, svg } from "./dom.js";
+import { pct } from "./lab-dom.js";
+import { EVENTS, page } from "./page.js";
 
 const CHUNK = 100;            // test images per Python call: each call stays short, the page responsive
 const MEASURE_DELAY = 150;    // ms of quiet after a change before measuring (sliders move in steps)
 const empty = () => ({ bias: false, noise: 0, layers: [], neurons: [] });
-const call = (name, args) => window.digitlab.call(name, args);
+const call = (name, args) => page.call(name, args);
 
 export class BreakIt {
   constructor(mount) {
@@ -23,8 +25,8 @@ export class BreakIt {
     this.layoutFor = null;
     this.listeners = [];
     this.build(mount);
-    addEventListener("digitlab:ready", () => this.ready());
-    addEventListener("digitlab:update", (e) => this.updated(e.detail.result));
+    addEventListener(EVENTS.ready, () => this.ready());
+    addEventListener(EVENTS.update, (e) => this.updated(e.detail.result));
     // Registered after the shim's own listener: the new model is known, its frame not yet drawn.
     document.querySelector("#model").addEventListener("change", () => this.apply());
     onLang(() => this.render());
@@ -69,13 +71,13 @@ export class BreakIt {
     const name = h("strong", {}, cap);
     const reads = h("span", { class: "reads" }, cap);
     const scroll = h("div", { class: "lab-scroll" }, fig);
-    const svg = h("svg", { class: "lab-diagram", id: `break-${kind}`, role: "img", viewBox: "0 0 900 504" }, scroll);
+    const picture = svg("svg", { class: "lab-diagram", id: `break-${kind}`, role: "img", viewBox: "0 0 900 504" }, scroll);
     // On a narrow screen the diagram is wider than its box: say so, or the output layer (off to
     // the right) goes unseen. Shown only while the box really scrolls.
     const swipe = h("p", { class: "swipe-hint", hidden: "" }, fig);
     new ResizeObserver(() => { swipe.hidden = scroll.scrollWidth <= scroll.clientWidth + 1; }).observe(scroll);
     const caption = h("p", { class: "caption" }, fig);
-    return { kind, name, reads, swipe, diagram: new Diagram(svg, caption) };
+    return { kind, name, reads, swipe, diagram: new Diagram(picture, caption) };
   }
 
   wire() {
@@ -118,11 +120,12 @@ export class BreakIt {
 
   /** Python validates the state for the current model and runs the damaged copy (or heals). */
   apply() {
-    if (!window.digitlab.ready) return null;
-    const model = window.digitlab.model;
+    if (!page.ready) return null;
+    const model = page.model;
     const r = call("damage.set", { model, state: this.state });
     this.state = { bias: r.state.bias, noise: r.state.noise, layers: [...r.state.layers],
                    neurons: [...r.state.neurons] };
+    const was = this.active;
     this.active = r.active;
     this.noiseMax = r.noise_max;
     if (model !== this.model || String(r.layers) !== String(this.layers)) {
@@ -133,7 +136,8 @@ export class BreakIt {
     }
     this.render();
     for (const fn of this.listeners) fn(this.get());
-    window.digitlab.update();
+    if (was || r.active) page.changed();   // damaged, healed or damaged otherwise: another network
+    else page.update();
     if (this.used) this.measureSoon();
     return { state: this.get(), rejected: [...r.rejected] };
   }
@@ -162,7 +166,7 @@ export class BreakIt {
     const o = obj && typeof obj === "object" ? obj : {};
     const wanted = { bias: o.bias ?? false, noise: o.noise ?? 0, layers: o.layers ?? [], neurons: o.neurons ?? [] };
     this.used = true;
-    if (!window.digitlab.ready) {
+    if (!page.ready) {
       this.wanted = wanted;
       return null;
     }
@@ -239,7 +243,7 @@ export class BreakIt {
 
   updated(res) {
     this.last = res;
-    if (!this.used || !window.digitlab.ready) return;
+    if (!this.used || !page.ready) return;
     if (!this.onScreen) { this.stale = true; return; }
     this.compare(res);
   }
@@ -247,7 +251,7 @@ export class BreakIt {
   compare(res) {
     if (!res) return;
     this.stale = false;
-    const model = window.digitlab.model;
+    const model = page.model;
     const layout = this.layoutFor !== model;
     const r = call("damage.compare", { model, layout, damaged: !res.view || res.model !== model });
     if (layout) {

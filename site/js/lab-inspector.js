@@ -4,11 +4,13 @@
 // (digitlab.web.features.inspect); this file lays them out and re-asks after each update.
 
 import { t, onLang } from "./i18n.js";
-import { drawTiles, h, num, signed } from "./lab-dom.js";
+import { h } from "./dom.js";
+import { EVENTS, page } from "./page.js";
+import { drawTiles, num, signed } from "./lab-dom.js";
 
 const UNIT = "[data-node-id], [data-tile-id]";
 const idOf = (e) => e.dataset.nodeId || e.dataset.tileId;
-const ask = (id, full) => window.digitlab.call("inspect.node", { model: window.digitlab.model, id, full });
+const ask = (id, full) => page.call("inspect.node", { model: page.model, id, full });
 
 export class Inspector {
   /** svg: the main diagram; breakIt: switches neurons off (lab-break.js). */
@@ -20,7 +22,7 @@ export class Inspector {
     this.tip = h("div", { id: "inspector-tip", role: "tooltip", hidden: "" }, mount);
     this.build(mount);
     this.wire();
-    addEventListener("digitlab:update", () => this.refresh());
+    addEventListener(EVENTS.update, () => this.refresh());
     breakIt.onChange(() => this.openId && this.render(this.data));
     onLang(() => { this.renderStatic(); this.refresh(); });
   }
@@ -120,7 +122,7 @@ export class Inspector {
   // ---- the tooltip ------------------------------------------------------------------------
 
   hover(u) {
-    if (!window.digitlab.ready) return;
+    if (!page.ready) return;
     this.tipFor = u;
     this.showTip(ask(idOf(u), false));
   }
@@ -168,7 +170,7 @@ export class Inspector {
   // ---- the panel ----------------------------------------------------------------------------
 
   open(id) {
-    if (!window.digitlab.ready) return;
+    if (!page.ready) return;
     this.openId = id;
     this.render(ask(id, true));
     this.panel.scrollIntoView({ block: "nearest" });
@@ -186,7 +188,7 @@ export class Inspector {
 
   /** After every update (the drawing or the network changed): ask Python again. */
   refresh() {
-    if (!window.digitlab.ready) return;
+    if (!page.ready) return;
     if (this.openId) this.render(ask(this.openId, true));
     if (this.tipFor) {
       if (this.tipFor.isConnected) this.showTip(ask(idOf(this.tipFor), false));

@@ -1,6 +1,7 @@
 // The lab: the inspector (hover / click a node of the main diagram) and Break It (damage a copy
 // of the network). Built inside #lab-mount; the numbers come from Python's inspect.* and damage.*
-// handlers (pysrc/digitlab/web/features/). Exposes window.digitlab.damage for share links:
+// handlers (pysrc/digitlab/web/features/). Puts Break It's damage in the page API (page.damage,
+// js/page.js) for share links (window.digitlab.damage for the tests):
 //   get() -> {bias, noise, layers, neurons}       the damage applied now
 //   set(obj) -> {state, rejected} | null          Python validates each field and applies what is
 //                                                 valid (null: applied once Python is ready)
@@ -9,6 +10,7 @@ import { register } from "./i18n.js";
 import strings from "./strings/lab.js";
 import { BreakIt } from "./lab-break.js";
 import { Inspector } from "./lab-inspector.js";
+import { EVENTS, page } from "./page.js";
 
 register(strings);
 
@@ -18,7 +20,7 @@ new Inspector(mount, document.querySelector("#network"), breakIt);
 // The panel sits above Break It: it opens right under the diagram it explains.
 mount.prepend(document.querySelector("#inspector"));
 
-window.digitlab.damage = {
+page.damage = {
   get: () => breakIt.get(),
   set: (obj) => breakIt.set(obj),
 };

@@ -2,6 +2,7 @@
 // on its own; this shows the sequence ("4 2"). Hidden for one group.
 
 import { onLang, t } from "./i18n.js";
+import { EVENTS } from "./page.js";
 
 export function initDigits() {
   const box = document.createElement("p");
@@ -32,7 +33,7 @@ export function initDigits() {
     box.replaceChildren(label, ...digits);
   }
 
-  addEventListener("digitlab:update", (e) => show(e.detail.result.digits));
+  addEventListener(EVENTS.update, (e) => show(e.detail.result.digits));
   onLang(() => show(last, true));
   return box;
 }

@@ -5,20 +5,15 @@
 
 import { onLang, t } from "./i18n.js";
 import { SIZE } from "./pad.js";
+import { EVENTS, page } from "./page.js";
+import { svg } from "./dom.js";
+import { polyPoints, yGrid } from "./chart.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const W = 320, H = 130, L = 34, R = 22, T = 10, B = 28;        // viewBox and margins
 // Okabe-Ito, for the digits that lead at some stroke; the rest are thin grey lines.
 const COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#000000"];
 const MAX_STROKES = 64;                                           // features/replay.py MAX_PREFIXES
 const GAP_MS = 250;                                               // least time between two re-reads of the prefixes
-
-function el(tag, attrs, parent) {
-  const e = document.createElementNS(SVG, tag);
-  for (const k in attrs) e.setAttribute(k, attrs[k]);
-  parent?.appendChild(e);
-  return e;
-}
 
 export function initReplay() {
   return new Replay().section;
@@ -31,7 +26,7 @@ class Replay {
     section.setAttribute("aria-labelledby", "replay-h");
     this.h = Object.assign(document.createElement("h3"), { id: "replay-h" });
     this.note = Object.assign(document.createElement("p"), { className: "note replay-note" });
-    this.svg = el("svg", { id: "replay", viewBox: `0 0 ${W} ${H}`, role: "img", "data-points": "0" });
+    this.svg = svg("svg", { id: "replay", viewBox: `0 0 ${W} ${H}`, role: "img", "data-points": "0" });
     const label = Object.assign(document.createElement("label"), { className: "replay-scrub" });
     this.labelText = document.createElement("span");
     this.scrub = Object.assign(document.createElement("input"),
@@ -40,9 +35,11 @@ class Replay {
     this.out.htmlFor = "replay-scrub";
     label.append(this.labelText, this.scrub, this.out);
     section.append(this.h, this.svg, label, this.note);
-    // full: the drawing's strokes; k: how many are on the pad; data: Python's answer for 1..n
-    Object.assign(this, { full: [], k: 0, model: null, data: null, base: null, pending: 0, lastRun: -Infinity });
-    addEventListener("digitlab:update", (e) => this.updated(e.detail));
+    // full: the drawing's strokes; k: how many are on the pad; data: Python's answer for 1..n,
+    // read with the network of (model, version)
+    Object.assign(this, { full: [], k: 0, model: null, version: -1, data: null, base: null, pending: 0,
+                          lastRun: -Infinity });
+    addEventListener(EVENTS.update, (e) => this.updated(e.detail));
     this.scrub.addEventListener("input", () => this.scrubTo(Number(this.scrub.value)));
     onLang(() => this.words());
     this.words();
@@ -59,17 +56,21 @@ class Replay {
   }
 
   /** After every update: is the pad still showing a prefix the replay put there? Else start over. */
-  updated({ result, model }) {
-    const pad = window.digitlab.pad;
+  updated({ model, version }) {
+    const pad = page.pad;
     if (pad.active) return;                                  // mid-stroke: wait for its end
     if (model === this.model && pad.base === this.base && samePrefix(pad.strokes, this.full, this.k)) {
       // the same drawing, but the network changed (damage, an edit): read the prefixes again
-      if (this.k === this.full.length && !sameProbs(result.probs, this.data)) this.recompute();
+      if (this.k === this.full.length && version !== this.version) {
+        this.version = version;
+        this.recompute();
+      }
       return;
     }
     this.full = pad.strokes.slice(0, MAX_STROKES).map((s) => ({ w: s.w, pts: s.pts.slice() }));
     this.k = this.full.length;
     this.model = model;
+    this.version = version;
     this.base = pad.base;
     this.recompute();
   }
@@ -82,7 +83,7 @@ class Replay {
     this.pending = setTimeout(() => {
       this.lastRun = performance.now();
       const n = this.full.length;
-      this.data = n ? window.digitlab.call("replay.probs",
+      this.data = n ? page.call("replay.probs",
         { pixels: prefixes(this.full, this.base), count: n, model: this.model }) : null;
       Object.assign(this.scrub, { max: String(n), value: String(this.k), disabled: n === 0 });
       if (!this.data) this.svg.replaceChildren();
@@ -93,12 +94,9 @@ class Replay {
 
   /** Put the first k strokes back on the pad; the page's update follows. */
   scrubTo(k) {
-    const pad = window.digitlab.pad;
     this.k = k;
-    pad.setStrokes(this.full.slice(0, k));
-    if (this.base) pad.base = this.base;
-    pad.redraw();
-    window.digitlab.update();
+    page.pad.setStrokes(this.full.slice(0, k), this.base);
+    page.update();
     this.words();
   }
 
@@ -111,21 +109,21 @@ class Replay {
     const colour = (d) => COLOURS[leaders.indexOf(d) % COLOURS.length];
     this.svg.replaceChildren();
     axes(this.svg, y);
-    const lines = el("g", { class: "lines" }, this.svg);
+    const lines = svg("g", { class: "lines" }, this.svg);
     const ends = [];
     for (let d = 0; d < 10; d++) {
-      const pts = Array.from({ length: count }, (_, i) => `${x(i).toFixed(1)},${y(probs[i * 10 + d]).toFixed(1)}`);
+      const pts = Array.from({ length: count }, (_, i) => [i, probs[i * 10 + d]]);
       const lead = leaders.includes(d);
-      const line = el("polyline", { points: pts.join(" "), "data-digit": d, class: lead ? "lead" : "rest" }, lines);
+      const line = svg("polyline", { points: polyPoints(pts, x, y), "data-digit": d, class: lead ? "lead" : "rest" }, lines);
       if (!lead) continue;
       line.style.stroke = colour(d);
-      const end = el("text", { x: x(count - 1) + 5, y: y(probs[(count - 1) * 10 + d]) + 4, class: "end" }, lines);
+      const end = svg("text", { x: x(count - 1) + 5, y: y(probs[(count - 1) * 10 + d]) + 4, class: "end" }, lines);
       end.textContent = String(d);
       end.style.fill = colour(d);
       ends.push(end);
     }
     spread(ends, 10, T + 4, H - B + 4);
-    el("line", { x1: x(this.k - 1), x2: x(this.k - 1), y1: T, y2: H - B, class: "marker", "data-k": this.k }, this.svg)
+    svg("line", { x1: x(this.k - 1), x2: x(this.k - 1), y1: T, y2: H - B, class: "marker", "data-k": this.k }, this.svg)
       .style.display = this.k > 0 ? "" : "none";
     this.points(x, y, colour);
   }
@@ -133,28 +131,25 @@ class Replay {
   /** One <g data-stroke> per stroke: the leading digit's dot, its tooltip, the stroke number. */
   points(x, y, colour) {
     const { count, probs, pct, digits } = this.data;
-    const g0 = el("g", { class: "points" }, this.svg);
+    const g0 = svg("g", { class: "points" }, this.svg);
     for (let i = 0; i < count; i++) {
       const d = digits[i];
-      const g = el("g", { class: "pt", "data-stroke": i + 1, "data-digit": d, "data-p": d >= 0 ? probs[i * 10 + d] : 0 }, g0);
+      const g = svg("g", { class: "pt", "data-stroke": i + 1, "data-digit": d, "data-p": d >= 0 ? probs[i * 10 + d] : 0 }, g0);
       if (d >= 0) {
-        el("circle", { cx: x(i), cy: y(probs[i * 10 + d]), r: 3.2 }, g).style.fill = colour(d);
-        el("title", {}, g).textContent = t("replay.point", { k: i + 1, digit: d, pct: pct[i * 10 + d] });
+        svg("circle", { cx: x(i), cy: y(probs[i * 10 + d]), r: 3.2 }, g).style.fill = colour(d);
+        svg("title", {}, g).textContent = t("replay.point", { k: i + 1, digit: d, pct: pct[i * 10 + d] });
       }
-      el("text", { x: x(i), y: H - B + 11, class: "tick x" }, g).textContent =
+      svg("text", { x: x(i), y: H - B + 11, class: "tick x" }, g).textContent =
         count <= 16 || (i + 1) % 5 === 0 ? String(i + 1) : "";
     }
   }
 }
 
 /** Grid lines at 0, 0.5, 1 and the axis name. */
-function axes(svg, y) {
-  const g = el("g", { class: "axes" }, svg);
-  for (const p of [0, 0.5, 1]) {
-    el("line", { x1: L, x2: W - R, y1: y(p), y2: y(p), class: "grid" }, g);
-    el("text", { x: L - 4, y: y(p) + 3, class: "tick y" }, g).textContent = String(p);
-  }
-  el("text", { x: (L + W - R) / 2, y: H - 4, class: "axis" }, g).textContent = t("replay.axisX");
+function axes(root, y) {
+  const g = svg("g", { class: "axes" }, root);
+  yGrid(g, [0, 0.5, 1], y, L, W - R, { dx: -4, dy: 3, label: String, grid: { class: "grid" }, class: "tick y" });
+  svg("text", { x: (L + W - R) / 2, y: H - 4, class: "axis" }, g, t("replay.axisX"));
 }
 
 /** Move text labels apart vertically (at least `gap` between baselines), within [top, bottom]. */
@@ -178,28 +173,15 @@ function samePrefix(strokes, full, k) {
   return true;
 }
 
-/** Does the live update's probs match the chart's last point (nothing but the strokes changed)? */
-function sameProbs(probs, data) {
-  if (!data || !data.count) return !probs;
-  if (!probs) return false;
-  const last = (data.count - 1) * 10;
-  for (let d = 0; d < 10; d++) if (Math.abs(probs[d] - data.probs[last + d]) > 1e-5) return false;   // batch vs single forward: float32 rounding
-  return true;
-}
-
 /** The first 1..n strokes drawn as the pad draws them: Uint8Array(n * SIZE * SIZE) of alpha. */
 function prefixes(strokes, base) {
   const c = document.createElement("canvas");
   c.width = c.height = SIZE;
   const ctx = c.getContext("2d", { willReadFrequently: true });
   const out = new Uint8Array(strokes.length * SIZE * SIZE);
-  const pad = window.digitlab.pad;
-  if (base) {
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(base, 0, 0, SIZE, SIZE);
-  }
+  if (base) page.pad.drawBase(ctx, SIZE, base);
   strokes.forEach((s, k) => {
-    pad._path(ctx, SIZE, s, 0);                // stroke k on top of strokes 0..k-1: the pad's own code
+    page.pad.drawStroke(ctx, SIZE, s);         // stroke k on top of strokes 0..k-1: the pad's own code
     const rgba = ctx.getImageData(0, 0, SIZE, SIZE).data;
     const o = k * SIZE * SIZE;
     for (let i = 0, j = 3; i < SIZE * SIZE; i++, j += 4) out[o + i] = rgba[j];

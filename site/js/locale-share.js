@@ -1,9 +1,10 @@
-// Share links: "Copy link" puts the model, the damage settings (Break It's window.digitlab.damage,
+// Share links: "Copy link" puts the model, the damage settings (Break It's page.damage,
 // when present) and the drawing's strokes in the URL hash; opening such a link restores them.
 // Python (digitlab.sharelink via features/share.py) writes and reads the hash and validates every
 // field; nothing from the URL is ever shown: notices are our own strings, set as textContent.
 
 import { onLang, t } from "./i18n.js";
+import { EVENTS, page } from "./page.js";
 
 const $ = (s) => document.querySelector(s);
 let notices = [];                 // [key, vars] pairs shown under the header, reworded on a switch
@@ -23,7 +24,7 @@ export function initShare() {
   words();
   onLang(words);
   button.addEventListener("click", () => copy(url, note, words));
-  addEventListener("digitlab:ready", () => setTimeout(() => restoreFromHash(note, words), 0));
+  addEventListener(EVENTS.ready, () => setTimeout(() => restoreFromHash(note, words), 0));
   addEventListener("hashchange", () => restoreFromHash(note, words));
   return [button, url, note];
 }
@@ -36,12 +37,11 @@ function say(note, words, list) {
 
 /** The page's state now -> a link in the address bar and, when allowed, on the clipboard. */
 async function copy(url, note, words) {
-  const dl = window.digitlab;
-  if (!dl?.ready) return say(note, words, [["share.notReady"]]);
-  const pad = dl.pad;
+  if (!page.ready) return say(note, words, [["share.notReady"]]);
+  const pad = page.pad;
   const strokes = pad.strokes.map((s) => ({ w: s.w, pts: Array.from(s.pts) }));
-  const damage = dl.damage?.get ? dl.damage.get() : null;
-  const res = dl.call("share.encode", { model: dl.model, damage, strokes });
+  const damage = page.damage ? page.damage.get() : null;
+  const res = page.call("share.encode", { model: page.model, damage, strokes });
   if (res.error) return say(note, words, [[res.error]]);
   const link = new URL(location.href);
   link.hash = res.hash;
@@ -61,10 +61,9 @@ async function copy(url, note, words) {
 
 /** A share hash in the address -> the model, the damage and the drawing it holds. */
 async function restoreFromHash(note, words) {
-  const dl = window.digitlab;
   const hash = location.hash;
-  if (!dl?.ready || !hash.includes("=")) return;      // "#editor" and the like are in-page links
-  const { state, notices: found } = dl.call("share.decode", { hash });
+  if (!page.ready || !hash.includes("=")) return;      // "#editor" and the like are in-page links
+  const { state, notices: found } = page.call("share.decode", { hash });
   const list = found.map((k) => [k]);
   if (state.model) {
     const picker = $("#model");
@@ -82,18 +81,18 @@ async function restoreFromHash(note, words) {
     else list.push(["share.noDamage"]);
   }
   if (state.strokes) {
-    dl.pad.setStrokes(state.strokes);
-    dl.update();
+    page.pad.setStrokes(state.strokes);
+    page.update();
   }
   if (state.model || state.strokes) {
-    list.unshift(["share.restored", { model: dl.model, n: state.strokes?.length ?? 0 }]);
+    list.unshift(["share.restored", { model: page.model, n: state.strokes?.length ?? 0 }]);
   }
   say(note, words, list);
-  dispatchEvent(new CustomEvent("digitlab:share-restored", { detail: { notices: found } }));
+  dispatchEvent(new CustomEvent(EVENTS.shareRestored, { detail: { notices: found } }));
 }
 
 /** Break It's damage API, which its panel may add a moment after Python is ready. */
 async function breakIt() {
-  for (let i = 0; i < 40 && !window.digitlab.damage?.set; i++) await new Promise((r) => setTimeout(r, 50));
-  return window.digitlab.damage?.set ? window.digitlab.damage : null;
+  for (let i = 0; i < 40 && !page.damage; i++) await new Promise((r) => setTimeout(r, 50));
+  return page.damage;
 }

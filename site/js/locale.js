@@ -9,6 +9,7 @@ import { apply, lang, onLang, setLang, t } from "./i18n.js";
 import { initShare } from "./locale-share.js";
 import { initReplay } from "./locale-replay.js";
 import { initDigits } from "./locale-digits.js";
+import { EVENTS } from "./page.js";
 
 const $ = (s) => document.querySelector(s);
 
@@ -51,7 +52,7 @@ onLang(() => {
 // waits and reads the answer once the stroke has landed (two frames: the last update is drawn).
 const speak = $("#prediction [aria-live]");
 $("#pad").addEventListener("pointerdown", () => speak.setAttribute("aria-busy", "true"));
-for (const type of ["pad:stroke", "pointercancel"]) {
+for (const type of [EVENTS.stroke, "pointercancel"]) {
   $("#pad").addEventListener(type, () => requestAnimationFrame(() => requestAnimationFrame(
     () => speak.setAttribute("aria-busy", "false"))));
 }

@@ -4,6 +4,8 @@
 // any devicePixelRatio, and a fixed 280×280 offscreen copy (independent of the screen) provides
 // the pixels Python reads: their alpha channel, one byte per pixel.
 
+import { EVENTS } from "./page.js";
+
 export const SIZE = 280;          // offscreen side, px: what Python receives
 const INK = "#181820";            // matches --ink
 
@@ -56,11 +58,12 @@ export class Pad {
     this.redraw();
   }
 
-  /** Replace the drawing with strokes [{w, pts: [x0, y0, …]}] in pad units (0..1): a share link,
-   *  a replay. Copies them, so later drawing never changes the caller's list. */
-  setStrokes(strokes) {
+  /** Replace the drawing with strokes [{w, pts: [x0, y0, …]}] in pad units (0..1), over `base`
+   *  (a sample image from this.base, or null): a share link, a replay. Copies the strokes, so
+   *  later drawing never changes the caller's list. */
+  setStrokes(strokes, base = null) {
     this.strokes = strokes.map((s) => ({ w: s.w, pts: s.pts.slice() }));
-    this.base = null;
+    this.base = base;
     this.active = null;
     this.redraw();
   }
@@ -90,15 +93,24 @@ export class Pad {
     for (const [ctx, side] of this._targets()) {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-      if (this.base) {
-        // Nearest-neighbour: each MNIST pixel becomes a crisp 10×10 block, so the pad holds the
-        // sample exactly and preprocessing gives back (nearly) the original 28×28.
-        ctx.imageSmoothingEnabled = false;
-        ctx.drawImage(this.base, 0, 0, side, side);
-      }
-      for (const s of this.strokes) this._path(ctx, side, s, 0);
+      if (this.base) this.drawBase(ctx, side, this.base);
+      for (const s of this.strokes) this.drawStroke(ctx, side, s);
     }
     this.canvas.parentElement?.classList.toggle("inked", !this.empty);
+  }
+
+  /** Draw a sample image (this.base) on a 2D context `side` px wide, as the pad shows it. */
+  drawBase(ctx, side, base) {
+    // Nearest-neighbour: each MNIST pixel becomes a crisp 10×10 block, so the pad holds the
+    // sample exactly and preprocessing gives back (nearly) the original 28×28.
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(base, 0, 0, side, side);
+  }
+
+  /** Draw stroke s ({w, pts}) on a 2D context `side` px wide, with the pad's own pen: the
+   *  same pixels as the pad for the same strokes (the replay draws prefixes with it). */
+  drawStroke(ctx, side, s) {
+    this._path(ctx, side, s, 0);
   }
 
   _targets() {
@@ -176,7 +188,7 @@ export class Pad {
       this.redraw();
       this.onInk(e.timeStamp);
       // For instruments that care about whole strokes (replay, share): a stroke just ended.
-      c.dispatchEvent(new CustomEvent("pad:stroke", { bubbles: true, detail: { count: this.strokes.length } }));
+      c.dispatchEvent(new CustomEvent(EVENTS.stroke, { bubbles: true, detail: { count: this.strokes.length } }));
     };
     c.addEventListener("pointerup", end);
     c.addEventListener("pointercancel", end);

@@ -3,6 +3,7 @@
 // then appears in the model list like a shipped model.
 
 import { t } from "./i18n.js";
+import { page } from "./page.js";
 
 /** Add (or relabel) an option of the #model picker. Labels are set as text, never HTML. */
 export function addModelOption(value, label) {
@@ -42,10 +43,11 @@ export function initIO(ui, call, ready) {
     const npz = files.find((f) => f.name.toLowerCase().endsWith(".npz"));
     const json = files.find((f) => f.name.toLowerCase().endsWith(".json"));
     if (files.length !== 2 || !npz || !json) { ui.ioMsg.textContent = t("train.importPick"); return; }
-    if (!window.digitlab?.ready) return;
+    if (!page.ready) return;
     const res = call("train.import", {
       npz: new Uint8Array(await npz.arrayBuffer()), manifest: await json.text(), filename: npz.name });
     if (res.error) { ui.ioMsg.textContent = t("train.importBad", { error: res.error }); return; }
+    // A new name every time (imported-N): the network in use is unchanged, so is page.version.
     addModelOption(res.name, t("train.importedModel", { label: res.label }));
     ui.ioMsg.textContent = t("train.imported", { label: res.label });
   });

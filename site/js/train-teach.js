@@ -4,6 +4,7 @@
 
 import { t, onLang } from "./i18n.js";
 import { el } from "./train-dom.js";
+import { page } from "./page.js";
 
 const KEY = "digitlab:teach";
 
@@ -64,7 +65,7 @@ export function initTeach(ui, call, ready, show) {
 
   /** The drawing as the network reads it (784 bytes), or null with a message when blank. */
   function drawing() {
-    const px = window.digitlab?.ready ? call("train.sample", {}).pixels : null;
+    const px = page.ready ? call("train.sample", {}).pixels : null;
     if (!px) ui.teachMsg.textContent = t("train.teachEmpty");
     return px;
   }
@@ -87,7 +88,7 @@ export function initTeach(ui, call, ready, show) {
     bars(ui.learnBars, res.before, res.after, label);
     ui.teachMsg.textContent = t("train.learnResult", {
       label, before: pct(res.before[label]), after: pct(res.after[label]) });
-    window.digitlab.update();
+    page.changed("trained");
   });
 
   onLang(render);

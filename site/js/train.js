@@ -3,7 +3,7 @@
 // one bounded slice of training per animation frame (FrameDriver.run), then draws what came back.
 //
 // Loop: requestAnimationFrame -> call("train.run", {budget_ms}) -> counters + chart points ->
-// every ~100 ms digitlab.update() re-reads the drawing with the weights of the moment (the
+// every ~100 ms page.changed("trained") re-reads the drawing with the weights of the moment (the
 // "trained" model is selected while training), and its links flash where the weights moved.
 
 import { t, register, onLang, apply } from "./i18n.js";
@@ -13,6 +13,7 @@ import { LineChart } from "./train-charts.js";
 import { initTeach } from "./train-teach.js";
 import { initIO, addModelOption } from "./train-io.js";
 import { slowStep, flashLinks } from "./train-slow.js";
+import { EVENTS, page } from "./page.js";
 
 register(strings);
 const BUDGET_MS = 10;         // training per frame, leaving ~7 ms of a 60 Hz frame to the browser
@@ -24,7 +25,7 @@ const charts = {
   acc: new LineChart(ui.accSvg, [{ key: "train", cls: "train" }, { key: "test", cls: "test", dots: true }], { min: 0, max: 1 }),
 };
 const S = { state: "idle", loaded: false, last: null, lastRedraw: 0, lastChart: 0, frames: [], work: [], prevTs: 0, busy: false };
-const call = (name, args) => window.digitlab.call(name, args);
+const call = (name, args) => page.call(name, args);
 const fmt = (v, d = 3) => (v === null || v === undefined ? t("train.none") : Number(v).toPrecision(d));
 
 // ---- opening: fetch the subset only now (the service worker keeps it once fetched) -------
@@ -61,8 +62,8 @@ async function load() {
 }
 
 function pythonReady() {
-  if (window.digitlab?.ready) return Promise.resolve();
-  return new Promise((ok) => addEventListener("digitlab:ready", ok, { once: true }));
+  if (page.ready) return Promise.resolve();
+  return new Promise((ok) => addEventListener(EVENTS.ready, ok, { once: true }));
 }
 
 // ---- set-up ----------------------------------------------------------------------------------
@@ -112,7 +113,7 @@ function installed(res) {
   addModelOption("trained", t("train.model", { arch: res.arch }));
   if (S.state === "diverged") setState("idle");
   show(res);
-  if (window.digitlab.model === "trained") window.digitlab.refresh();
+  if (page.model === "trained") page.refresh();
 }
 
 for (const c of [ui.layers, ui.activation, ui.optimizer, ui.batch, ui.loss, ...ui.digits]) {
@@ -159,7 +160,7 @@ ui.reset.addEventListener("click", () => {
   const running = S.state === "running";
   installed(call("train.reset", {}));
   setState(running ? "running" : "idle");
-  window.digitlab.update();
+  page.changed("trained");
 });
 ui.step.addEventListener("click", async () => {
   if (!S.loaded || S.busy) return;
@@ -168,7 +169,7 @@ ui.step.addEventListener("click", async () => {
   if (S.state === "idle") setState("paused");
   const res = call("train.step", { detail: ui.slow.checked });
   show(res);
-  window.digitlab.update();
+  page.changed("trained");
   if (ui.slow.checked && res.layers) {
     S.busy = true;
     ui.step.disabled = true;
@@ -194,7 +195,7 @@ function frame(ts) {
   if (ts - S.lastRedraw > REDRAW_MS) {
     S.lastRedraw = ts;
     S.updating = true;          // the shim's update runs in the next frame, which trains nothing
-    window.digitlab.update();
+    page.changed("trained");
   }
   if (S.state === "running") requestAnimationFrame(frame);
 }
@@ -238,7 +239,7 @@ function diverged(d) {
   const what = t(`train.diverged.${d.reason}`, { loss: d.loss === null ? "" : Number(d.loss).toPrecision(3) });
   ui.alert.textContent = t("train.diverged", { iter: d.iteration, what, lr: Number(d.lr).toPrecision(2), restored: d.restored });
   ui.alert.hidden = false;
-  window.digitlab.update();
+  page.changed("trained");
 }
 
 // Leaving the diverged state (Train, Step, Reset) hides the explanation.
@@ -246,7 +247,7 @@ for (const b of [ui.start, ui.step, ui.reset]) b.addEventListener("click", () =>
   if (S.state !== "diverged") ui.alert.hidden = true;
 });
 
-addEventListener("digitlab:update", (e) => {
+addEventListener(EVENTS.update, (e) => {
   if (e.detail.model === "trained" && e.detail.result.train_flash) flashLinks(e.detail.result.train_flash);
 });
 

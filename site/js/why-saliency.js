@@ -3,14 +3,10 @@
 // No maths here: every number and every pixel colour comes from Python; JS only places them.
 
 import { lang, t } from "./i18n.js";
+import { h } from "./dom.js";
+import { page } from "./page.js";
 
 const SIDE = 280;                     // backing pixels of both map canvases
-const el = (tag, cls, text) => {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;
-  return e;
-};
 
 /** A 28×28 RGBA byte array -> a canvas holding it, for scaled drawImage (putImageData cannot blend). */
 function tile(bytes, canvas) {
@@ -27,24 +23,24 @@ function pp(v) {
 
 export class Saliency {
   constructor(mount) {
-    const card = el("section", "card why");
+    const card = h("section", { class: "card why" });
     card.setAttribute("aria-labelledby", "why-h");
-    card.append(el("h2", null), el("p", "note why-intro"));
+    card.append(h("h2"), h("p", { class: "note why-intro" }));
     card.firstChild.id = "why-h";
-    this.root = el("div", "why-view");
+    this.root = h("div", { class: "why-view" });
     this.root.id = "saliency";
     this.root.dataset.state = "loading";
-    this.verdict = el("p", "why-verdict");
-    this.message = el("p", "why-message");
+    this.verdict = h("p", { class: "why-verdict" });
+    this.message = h("p", { class: "why-message" });
     this.inputCanvas = this.mapCanvas("why-input");
     this.drawCanvas = this.mapCanvas("why-drawing");
     this.figs = [this.figure(this.inputCanvas), this.figure(this.drawCanvas)];
-    const maps = el("div", "why-maps");
+    const maps = h("div", { class: "why-maps" });
     maps.append(...this.figs);
     this.legend = this.makeLegend();
     this.root.append(this.verdict, this.message, maps, this.legend);
-    this.unitsH = el("h3", null);
-    this.unitsNote = el("p", "note");
+    this.unitsH = h("h3");
+    this.unitsNote = h("p", { class: "note" });
     this.table = this.makeTable();
     card.append(this.root, this.unitsH, this.unitsNote, this.table);
     mount.append(card);
@@ -57,43 +53,43 @@ export class Saliency {
   }
 
   mapCanvas(cls) {
-    const c = el("canvas", cls);
+    const c = h("canvas", { class: cls });
     c.width = c.height = SIDE;
     c.setAttribute("role", "img");
     return c;
   }
 
   figure(canvas) {
-    const f = el("figure", "why-fig");
-    f.append(canvas, el("figcaption", null));
+    const f = h("figure", { class: "why-fig" });
+    f.append(canvas, h("figcaption"));
     return f;
   }
 
   makeLegend() {
-    const box = el("div", "why-legend");
-    this.legNeg = el("span", "why-leg-neg");
-    this.legZero = el("span", "why-leg-zero");
-    this.legPos = el("span", "why-leg-pos");
-    const bar = el("span", "why-bar");
+    const box = h("div", { class: "why-legend" });
+    this.legNeg = h("span", { class: "why-leg-neg" });
+    this.legZero = h("span", { class: "why-leg-zero" });
+    this.legPos = h("span", { class: "why-leg-pos" });
+    const bar = h("span", { class: "why-bar" });
     bar.setAttribute("aria-hidden", "true");
-    const labels = el("div", "why-leg-labels");
+    const labels = h("div", { class: "why-leg-labels" });
     labels.append(this.legNeg, this.legZero, this.legPos);
-    this.legScale = el("p", "why-leg-scale");
+    this.legScale = h("p", { class: "why-leg-scale" });
     box.append(bar, labels, this.legScale);
     return box;
   }
 
   makeTable() {
-    const table = el("table", "why-units");
+    const table = h("table", { class: "why-units" });
     table.id = "why-units";
-    const head = el("tr");
-    this.thUnit = el("th", null);
-    this.thChange = el("th", null);
+    const head = h("tr");
+    this.thUnit = h("th");
+    this.thChange = h("th");
     this.thUnit.scope = this.thChange.scope = "col";
     head.append(this.thUnit, this.thChange);
-    const thead = el("thead");
+    const thead = h("thead");
     thead.append(head);
-    this.tbody = el("tbody");
+    this.tbody = h("tbody");
     table.append(thead, this.tbody);
     return table;
   }
@@ -184,11 +180,11 @@ export class Saliency {
       d.globalAlpha = 1;
     }
     if (res.frame) {
-      const [top, left, h, w] = Array.from(res.frame, (v) => v * SIDE);
-      d.drawImage(sal, left, top, w, h);
+      const [top, left, height, width] = Array.from(res.frame, (v) => v * SIDE);
+      d.drawImage(sal, left, top, width, height);
       d.setLineDash([4, 4]);
       d.strokeStyle = getComputedStyle(this.root).getPropertyValue("--muted") || "#5d5d6a";
-      d.strokeRect(left, top, w, h);
+      d.strokeRect(left, top, width, height);
     }
   }
 
@@ -208,28 +204,28 @@ export class Saliency {
     this.tbody.replaceChildren();
     const biggest = Math.max(0, ...rows.map((r) => Math.abs(r.delta_pp)));
     if (!rows.length || biggest === 0) {
-      const tr = el("tr");
-      const td = el("td", "note", t("why.units.none"));
+      const tr = h("tr");
+      const td = h("td", { class: "note" }, null, t("why.units.none"));
       td.colSpan = 2;
       tr.append(td);
       this.tbody.append(tr);
       return;
     }
     for (const r of rows) {
-      const tr = el("tr");
+      const tr = h("tr");
       tr.dataset.unitId = r.id;
       tr.dataset.deltaPp = String(r.delta_pp);
-      const th = el("th", null, r.id);
+      const th = h("th", {}, null, r.id);
       th.scope = "row";
-      const td = el("td");
-      const bar = el("span", "why-ubar");
-      const fill = el("span", r.delta_pp < 0 ? "neg" : "pos");
+      const td = h("td");
+      const bar = h("span", { class: "why-ubar" });
+      const fill = h("span", { class: r.delta_pp < 0 ? "neg" : "pos" });
       fill.style.width = `${(100 * Math.abs(r.delta_pp)) / biggest}%`;
       bar.append(fill);
       bar.setAttribute("aria-hidden", "true");
       const sign = r.delta_pp < 0 ? "−" : "+";
-      td.append(bar, el("span", "why-pp", `${sign}${pp(Math.abs(r.delta_pp))} pp`));
-      if (r.digit !== this.res.winner) td.append(el("span", "why-flip", t("why.units.flip", { digit: r.digit })));
+      td.append(bar, h("span", { class: "why-pp" }, null, `${sign}${pp(Math.abs(r.delta_pp))} pp`));
+      if (r.digit !== this.res.winner) td.append(h("span", { class: "why-flip" }, null, t("why.units.flip", { digit: r.digit })));
       tr.append(th, td);
       this.tbody.append(tr);
     }
@@ -239,5 +235,5 @@ export class Saliency {
 /** Nothing computed yet: Python is still starting, or it is ready and this card (or the maths
  *  card, which shares this) waits to be on screen. */
 export function waiting() {
-  return t(window.digitlab?.ready ? "why.offscreen" : "why.loading");
+  return t(page.ready ? "why.offscreen" : "why.loading");
 }

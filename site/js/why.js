@@ -9,6 +9,7 @@ import { onLang, register } from "./i18n.js";
 import strings from "./strings/why.js";
 import { Saliency } from "./why-saliency.js";
 import { Maths } from "./why-maths.js";
+import { EVENTS, page } from "./page.js";
 
 register(strings);
 
@@ -25,7 +26,7 @@ views[1].show = (res) => views[1].view.show(res);
 views[1].args = () => ({ unit: views[1].view.choice });
 
 function copyPad() {
-  return window.digitlab.pad.pixels().slice();          // pixels() reuses one buffer
+  return page.pad.pixels().slice();          // pixels() reuses one buffer
 }
 
 /** The person asked for something in this card (a unit): answer in the next frame, no waiting. */
@@ -56,7 +57,7 @@ function schedule() {
 /** One frame: the visible stale view that has waited longest asks Python, with the latest drawing. */
 function run() {
   state.frame = false;
-  if (!window.digitlab?.ready || state.model == null) return;
+  if (!page.ready || state.model == null) return;
   const now = performance.now();
   const ready = views.filter((w) => w.stale && w.visible && now - w.lastRun >= GAP_MS);
   const v = ready.sort((a, b) => a.lastRun - b.lastRun)[0];
@@ -64,7 +65,7 @@ function run() {
     v.lastRun = now;
     v.stale = false;
     try {       // a blank pad too: Python answers {blank: true} (and the maths its layer cards)
-      v.show(window.digitlab.call(v.name, { model: state.model, ...(v.args?.() || {}) }));
+      v.show(page.call(v.name, { model: state.model, ...(v.args?.() || {}) }));
     } catch (err) {
       console.error(`digitlab ${v.name}:`, err);
     }
@@ -72,7 +73,7 @@ function run() {
   schedule();        // the other section: in the next frame, or when its GAP_MS has passed
 }
 
-addEventListener("digitlab:update", (e) => {
+addEventListener(EVENTS.update, (e) => {
   const { result, model } = e.detail;
   state.model = model;
   state.input = result.images?.input || null;
@@ -92,4 +93,4 @@ const watch = new IntersectionObserver((entries) => {
 for (const v of views) watch.observe(v.view.card);
 
 onLang(() => { for (const v of views) v.view.render(); });
-addEventListener("digitlab:ready", () => { for (const v of views) v.view.render(); });   // drop "Python is loading"
+addEventListener(EVENTS.ready, () => { for (const v of views) v.view.render(); });   // drop "Python is loading"
