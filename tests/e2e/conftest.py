@@ -17,6 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from buildlib import serving  # noqa: E402
+from digitlab import models  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -153,6 +154,18 @@ DIGITS = {
          (0.68, 0.76), (0.5, 0.86), (0.3, 0.8)]],
     7: [[(0.28, 0.2), (0.72, 0.2), (0.55, 0.5), (0.44, 0.84)]],
 }
+
+
+@pytest.fixture(scope="module")
+def reference(dist_dir):
+    """name -> the CPython network loaded from the very weights the page was served."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            cache[name] = models.load(name, root=dist_dir / "weights")
+        return cache[name]
+    return get
 
 
 @pytest.fixture(scope="module")

@@ -20,22 +20,9 @@ Run: python3 build.py build && python3 -m pytest tests/e2e/test_edges.py
 import numpy as np
 import pytest
 
-from digitlab import models
-
 from .conftest import DIGITS, SCREENSHOTS, App
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def reference(dist_dir):
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            cache[name] = models.load(name, root=dist_dir / "weights")
-        return cache[name]
-    return get
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ here by hand (biases zeroed, a layer zeroed, a unit's weights zeroed), on snapsh
 import numpy as np
 import pytest
 
-from digitlab import models
 from digitlab.core import Network
 
 from .conftest import DIGITS, SCREENSHOTS
@@ -16,17 +15,6 @@ pytestmark = pytest.mark.e2e
 
 PROB_TOL = 1e-5       # float32 in wasm vs CPython's BLAS, summed in other orders
 VALUE_TOL = 1e-4
-
-
-@pytest.fixture(scope="module")
-def reference(dist_dir):
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            cache[name] = models.load(name, root=dist_dir / "weights")
-        return cache[name]
-    return get
 
 
 @pytest.fixture

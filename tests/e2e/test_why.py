@@ -6,7 +6,7 @@ Run: python3 build.py build && DIGITLAB_DIST=$PWD/dist python3 -m pytest tests/e
 import numpy as np
 import pytest
 
-from digitlab import explain, models
+from digitlab import explain
 
 from .conftest import DIGITS, READY_TIMEOUT_MS, SCREENSHOTS, App
 
@@ -18,17 +18,6 @@ MAP_TOL = 1e-4
 Z_TOL = 1e-4
 PP_TOL = 1e-3        # percentage points
 KATEX = "/vendor/katex/"
-
-
-@pytest.fixture(scope="module")
-def reference(dist_dir):
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            cache[name] = models.load(name, root=dist_dir / "weights")
-        return cache[name]
-    return get
 
 
 def katex_requests(app):
