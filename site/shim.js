@@ -15,6 +15,7 @@ import { Pad } from "./js/pad.js";
 import { Diagram } from "./js/diagram.js";
 import { Output } from "./js/output.js";
 import { afterPaint } from "./js/frame.js";
+import { Loop } from "./js/loop.js";
 import { loadSamples } from "./js/samples.js";
 import { onLang, register, t } from "./js/i18n.js";
 import { EVENTS, page } from "./js/page.js";
@@ -34,7 +35,6 @@ page.model = modelFromUrl();   // the model, the result and the version live in 
 const state = {
   py: null,            // {classify, layout, call}: the bridge's functions, once Python is ready
   layoutModel: null,   // the model whose layout the diagram shows
-  pending: null,       // timeStamp of the oldest input not yet shown, or null
   timings: [],         // per update: {update, call, python, draw} in ms
   failed: false,
   inked: false,        // has anything touched the pad yet
@@ -162,7 +162,7 @@ const pad = page.pad = new Pad($("#pad"), (when) => {
     state.inked = true;
     performance.mark(EVENTS.firstInk, { startTime: when });
   }
-  schedule(when);
+  now(when);
 });
 const output = new Output(document);
 const diagram = new Diagram($("#network"), $("#net-caption"));
@@ -174,12 +174,12 @@ new IntersectionObserver(([entry]) => {
   }
 }, { rootMargin: "200px" }).observe($("#network"));
 
-$("#clear").addEventListener("click", (e) => { pad.clear(); schedule(e.timeStamp); });
-$("#undo").addEventListener("click", (e) => { pad.undo(); schedule(e.timeStamp); });
+$("#clear").addEventListener("click", (e) => { pad.clear(); now(e.timeStamp); });
+$("#undo").addEventListener("click", (e) => { pad.undo(); now(e.timeStamp); });
 $("#brush").addEventListener("input", (e) => pad.setBrush(Number(e.target.value)));
 pad.setBrush(Number($("#brush").value));
-$("#model").addEventListener("change", (e) => { useModel(e.target.value); schedule(e.timeStamp); });
-loadSamples($("#samples"), (pixels, e) => { pad.setImage(pixels); schedule(e.timeStamp); })
+$("#model").addEventListener("change", (e) => { useModel(e.target.value); now(e.timeStamp); });
+loadSamples($("#samples"), (pixels, e) => { pad.setImage(pixels); now(e.timeStamp); })
   .catch((err) => fail(t("error.samples"), String(err)));
 setStatus("loading", t("status.loadingPyodide") + " " + t("status.drawAlready"));
 
@@ -191,20 +191,9 @@ function useModel(name) {
   page.version++;
 }
 
-function schedule(since) {
-  if (state.pending !== null) return;        // a frame is already coming; it reads the newest ink
-  state.pending = since;
-  requestAnimationFrame(frame);
-}
-
-function frame() {
-  const since = state.pending;
-  state.pending = null;
-  // since === null: attach() cancelled the pending input and scheduled its own frame, so two
-  // frames came; the second has nothing new (and measuring from null would throw).
-  if (since === null || !state.py || state.failed) return;     // attach() classifies whatever is drawn by then
-  update(since);
-}
+const loop = new Loop(update, () => state.py !== null && !state.failed);
+const schedule = (since) => loop.schedule(since);   // changes made by code: in the next frame
+const now = (since) => loop.now(since);             // a person's input: at once, between frames
 
 function update(since) {   // since: the input event's timeStamp
   const t0 = performance.now();
@@ -297,7 +286,7 @@ window.digitlab = Object.freeze({
     performance.mark(EVENTS.ready);
     dispatchEvent(new CustomEvent(EVENTS.ready));
     setStatus("ready", t("status.ready"));
-    state.pending = null;
+    loop.forget();
     schedule(performance.now());              // classify whatever was drawn while loading
   },
   fail,

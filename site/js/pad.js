@@ -4,10 +4,14 @@
 // any devicePixelRatio, and a fixed 280×280 offscreen copy (independent of the screen) provides
 // the pixels Python reads: their alpha channel, one byte per pixel.
 
+import { PAD, PALETTE } from "./constants.js";
 import { EVENTS } from "./page.js";
 
-export const SIZE = 280;          // offscreen side, px: what Python receives
-const INK = "#181820";            // matches --ink
+export const SIZE = PAD;          // offscreen side, px: what Python receives (digitlab/constants.py)
+const INK = PALETTE.ink;
+// Ink follows pointerrawupdate where the browser has it: it arrives as the pointer moves, not at
+// the next frame as pointermove does, so the page can classify the new ink before that frame.
+const MOVE = "onpointerrawupdate" in window ? "pointerrawupdate" : "pointermove";
 
 export class Pad {
   /** canvas: the visible <canvas>; onInk(timeStamp): called after every change. */
@@ -167,7 +171,7 @@ export class Pad {
       this.onInk(e.timeStamp);
       e.preventDefault();
     });
-    c.addEventListener("pointermove", (e) => {
+    c.addEventListener(MOVE, (e) => {
       if (!this.active || e.pointerId !== this.active.id) return;
       // The pad moved or changed size under the pointer (a window resize, a layout shift): going
       // on would draw a jump across it, so the stroke ends where it was.
