@@ -8,6 +8,7 @@ import { h, svg } from "./dom.js";
 import { pct } from "./lab-dom.js";
 import { EVENTS, page } from "./page.js";
 
+const DOUBTED = new Set(["unsure", "small", "blob", "flat"]);   // viewmodel.prediction's states
 const CHUNK = 100;            // test images per Python call: each call stays short, the page responsive
 const MEASURE_DELAY = 150;    // ms of quiet after a change before measuring (sliders move in steps)
 const empty = () => ({ bias: false, noise: 0, layers: [], neurons: [] });
@@ -231,11 +232,13 @@ export class BreakIt {
     else this.accValue.textContent = t("lab.break.acc.idle");
   }
 
+  /** What each network reads, doubted as the main answer is (too small, unsure, ...). */
   renderReads() {
     for (const side of [this.healthy, this.damaged]) {
       const p = side.prediction;
-      side.reads.textContent = !p || p.digit == null ? t("lab.break.reads.none")
-        : t("lab.break.reads", { digit: p.digit, pct: side.percent[p.digit] });
+      const vars = p && p.digit != null ? { digit: p.digit, pct: side.percent[p.digit] } : null;
+      side.reads.textContent = !vars ? t("lab.break.reads.none")
+        : DOUBTED.has(p.state) ? t(`pred.${p.state}`, vars) : t("lab.break.reads", vars);
     }
   }
 

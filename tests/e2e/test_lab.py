@@ -188,6 +188,20 @@ def test_bias_off_and_a_zeroed_layer_equal_cpython(lab, reference):
     np.testing.assert_allclose(healthy, net.predict_proba(x)[0], atol=VALUE_TOL)
 
 
+def test_the_damaged_and_healthy_panels_doubt_a_tiny_drawing(lab):
+    """A scribble too small to be a digit: both Break It panels say so, as the main answer does."""
+    page = lab.page
+    lab.draw([[(0.50, 0.50), (0.52, 0.51), (0.51, 0.53)]])
+    assert lab.page.get_attribute("#prediction", "data-state") in ("small", "unsure")
+    n = lab.updates()
+    page.check("#break-bias")
+    settle(lab, n)
+    page.locator("#break-healthy").scroll_into_view_if_needed()
+    # the main answer's own words ("unsure: too small to read (maybe 8, …)" or "unsure: maybe …")
+    lab.poll("() => [...document.querySelectorAll('.break-side .reads')].every(e => e.textContent.startsWith('unsure:'))")
+    page.uncheck("#break-bias")
+
+
 def test_a_neuron_switched_off_in_the_inspector(lab, reference):
     page = lab.page
     lab.draw(DIGITS[3])
