@@ -118,9 +118,10 @@ class App:
     def result(self, img, name, full=True, clock=lambda stage: None, check=False):
         """img (PAD, PAD) uint8 -> dict of JSON-safe values and numpy arrays (-> typed arrays).
 
-        model: the name asked for; prediction {digit, confidence, state, text, …}; probs (10,)
-        float64 or None; percent; input (784,) float32, what the network reads; images {"input",
-        "drawn": 28x28 RGBA bytes, and when full, each diagram column id: its tiles' RGBA bytes};
+        model: the name asked for; prediction {digit, confidence, pct, state, reason?} (no words:
+        the page words it); probs (10,) float64 or None; percent; input (784,) float32, what the
+        network reads; images {"input", "drawn": 28x28 RGBA bytes, and when full, each diagram
+        column id: its tiles' RGBA bytes};
         view: the diagram's view model (viewmodel.Diagram.view, packed) when full, else None.
         The registered hooks (registry.on_result) may add keys; they run before the packing, so
         they read the view's column tables as the view model made them. check: check what the

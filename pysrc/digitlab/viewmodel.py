@@ -47,36 +47,28 @@ NODE_COLUMNS = ("x", "y", "r", "a", "fill", "neg")
 LINK_COLUMNS = ("x1", "y1", "x2", "y2", "signal", "width", "opacity", "neg")
 
 
-DOUBTS = {"small": "too small to read", "blob": "too much ink for a digit", "flat": "a flat line, not a digit"}
+DOUBTS = ("small", "blob", "flat")   # why ink is no digit to read (the page words each: strings/core.js)
 
 
 def prediction(probs, has_ink, small=False, cfg=CONFIG):
-    """probs (10,) -> {"digit", "confidence", "state", "text", "speak"}; state: none / sure / unsure.
+    """probs (10,) -> {"digit", "confidence", "pct", "state", "reason"?}; state: none / sure / unsure.
 
     A blank pad claims no digit. Confidence is the softmax output, and is called that. Ink the
     network cannot honestly read (`small`: True or a key of DOUBTS, see `doubt`) is unsure
     whatever the softmax says: preprocessing scales any speck up to 20 px, and the network then
     reads a dot as a confident 0, a filled pad as a confident 8, a dash as a confident 2.
+
+    No words: the page says it in its own language from state, reason, digit and pct
+    (site/js/output.js), so Python builds no English the page would only re-word.
     """
     if not has_ink or probs is None:
-        return {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify",
-                "speak": "nothing to classify"}
+        return {"digit": None, "confidence": 0.0, "state": "none"}
     digit = int(np.argmax(probs))
     conf = float(probs[digit])
-    pct = int(np.rint(conf * 100))
-    # pct and reason let the page word the text in its own language (site/js/output.js).
-    out = {"digit": digit, "confidence": round(conf, cfg.decimals), "pct": pct}
-    # "speak" is what a screen reader announces: it changes only with the digit or the state,
-    # not with every percent while the pen moves.
+    out = {"digit": digit, "confidence": round(conf, cfg.decimals), "pct": int(np.rint(conf * 100))}
     if small:
-        reason = small if small in DOUBTS else "small"
-        return {**out, "state": "unsure", "reason": reason,
-                "text": f"unsure: {DOUBTS[reason]} (maybe {digit}, {pct}% confidence)",
-                "speak": f"unsure: {DOUBTS[reason]}, maybe {digit}"}
-    if conf >= cfg.unsure_below:
-        return {**out, "state": "sure", "text": f"{digit}, with {pct}% confidence", "speak": f"reads {digit}"}
-    return {**out, "state": "unsure", "text": f"unsure: maybe {digit} ({pct}% confidence)",
-            "speak": f"unsure: maybe {digit}"}
+        return {**out, "state": "unsure", "reason": small if small in DOUBTS else "small"}
+    return {**out, "state": "sure" if conf >= cfg.unsure_below else "unsure"}
 
 
 def too_small(drawn, cfg=CONFIG):
@@ -185,7 +177,7 @@ class Diagram:
         n_links = len(links["id"])
         winner = int(np.argmax(acts[self.output.id]))
         return {"nodes": nodes, "links": links, "links_shown": n_links,
-                "links_total": self.links_total, "caption": f"{n_links:,} of {self.links_total:,} links",
+                "links_total": self.links_total,
                 "more": self._more(node_parts), "winner": self.output.ids[winner], "blank": False}
 
     def images(self, trace=None):
@@ -277,7 +269,7 @@ class Diagram:
         parts = [self._nodes(c, np.zeros(c.size, np.float32), np.arange(c.size))
                  for _, c in self.pairs if c.size <= self.cfg.max_nodes]
         return {"nodes": _concat(parts, NODE_COLUMNS), "links": _empty(LINK_COLUMNS), "links_shown": 0,
-                "links_total": self.links_total, "caption": f"0 of {self.links_total:,} links",
+                "links_total": self.links_total,
                 "more": {}, "winner": None, "blank": True}
 
 

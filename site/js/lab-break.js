@@ -3,12 +3,12 @@
 // No maths here: Python validates and applies the damage, counts right answers, draws both views.
 
 import { Diagram } from "./diagram.js";
+import { answer } from "./output.js";
 import { t, onLang } from "./i18n.js";
 import { h, svg } from "./dom.js";
 import { pct } from "./lab-dom.js";
 import { EVENTS, page } from "./page.js";
 
-const DOUBTED = new Set(["unsure", "small", "blob", "flat"]);   // viewmodel.prediction's states
 const CHUNK = 100;            // test images per Python call: each call stays short, the page responsive
 const MEASURE_DELAY = 150;    // ms of quiet after a change before measuring (sliders move in steps)
 const empty = () => ({ bias: false, noise: 0, layers: [], neurons: [] });
@@ -238,7 +238,7 @@ export class BreakIt {
       const p = side.prediction;
       const vars = p && p.digit != null ? { digit: p.digit, pct: side.percent[p.digit] } : null;
       side.reads.textContent = !vars ? t("lab.break.reads.none")
-        : DOUBTED.has(p.state) ? t(`pred.${p.state}`, vars) : t("lab.break.reads", vars);
+        : p.state === "sure" ? t("lab.break.reads", vars) : answer(p);
     }
   }
 

@@ -38,21 +38,21 @@ export class Output {
     onLang(() => { if (this.p) { this.last = null; this.show(this.p, this.probs, this.percent); } });
   }
 
-  /** p: {digit, confidence, state, text}; probs/percent: 10 numbers, or null/undefined when blank
+  /** p: {digit, confidence, pct, state, reason?} (viewmodel.prediction); probs/percent: 10 numbers, or null/undefined when blank
    *  (Python None arrives as undefined). */
   show(p, probs, percent) {
     this.pred.dataset.digit = p.digit == null ? "" : String(p.digit);
     this.pred.dataset.confidence = String(p.confidence);
     this.pred.dataset.state = p.state;
     Object.assign(this, { p, probs, percent });
-    const text = words(p, PRED, p.text);
+    const text = words(p, PRED);
     if (this.last !== text) {                        // replacing text costs a layout: only on change
       this.predDigit.textContent = p.digit == null ? "–" : String(p.digit);
       this.predText.textContent = text;
       this.last = text;
     }
     // The live region announces the "speak" words, which change with the digit or state only.
-    const speak = words(p, SPEAK, p.speak);
+    const speak = words(p, SPEAK);
     if (this.predSpeak.textContent !== speak) this.predSpeak.textContent = speak;
     for (let d = 0; d < 10; d++) {
       const v = probs ? String(probs[d]) : "0";
@@ -83,17 +83,20 @@ export class Output {
   }
 }
 
-// By state, and by viewmodel.DOUBTS reason when Python says why it is unsure.
+// By state, and by reason (viewmodel.DOUBTS) when Python says why it is unsure. These tables are
+// the only wording of the answer: Python sends no text.
 const PRED = { none: "pred.none", sure: "pred.sure", unsure: "pred.unsure", small: "pred.small",
                blob: "pred.blob", flat: "pred.flat" };
 const SPEAK = { none: "speak.none", sure: "speak.sure", unsure: "speak.unsure", small: "speak.small",
                 blob: "speak.blob", flat: "speak.flat" };
 
-/** The answer in the current language, from Python's state, digit and whole percent. Python's
- *  own English text is the fallback (an edited view model may not give pct). */
-function words(p, keys, fallback) {
-  if (p.state === "none") return t(keys.none);
-  const key = p.reason ? keys[p.reason] : keys[p.state];
-  if (!key || p.pct === undefined || p.pct === null) return fallback;   // a reason we have no words for
-  return t(key, { digit: p.digit, pct: p.pct });
+/** The answer in the current language, from Python's state, reason, digit and whole percent (an
+ *  edited view model may leave out pct or give a reason we have no words for). */
+function words(p, keys) {
+  if (p.state === "none" || p.digit == null) return t(keys.none);
+  const key = keys[p.reason] ?? keys[p.state] ?? keys.unsure;
+  return t(key, { digit: p.digit, pct: p.pct ?? "?" });
 }
+
+/** The answer as the page words it: "8, with 97% confidence", "unsure: too small to read …". */
+export const answer = (p) => words(p, PRED);

@@ -189,16 +189,21 @@ def test_bias_off_and_a_zeroed_layer_equal_cpython(lab, reference):
 
 
 def test_the_damaged_and_healthy_panels_doubt_a_tiny_drawing(lab):
-    """A scribble too small to be a digit: both Break It panels say so, as the main answer does."""
+    """A scribble too small to be a digit: both Break It panels word it as the main answer does
+    ("unsure: too small to read …"), the healthy one as the page did before the damage, the
+    damaged one as it does now."""
     page = lab.page
     lab.draw([[(0.50, 0.50), (0.52, 0.51), (0.51, 0.53)]])
-    assert lab.page.get_attribute("#prediction", "data-state") in ("small", "unsure")
+    healthy = lab.prediction()["text"]
+    assert healthy.startswith("unsure:")
     n = lab.updates()
     page.check("#break-bias")
     settle(lab, n)
+    damaged_text = lab.prediction()["text"]
+    assert damaged_text.startswith("unsure:")
     page.locator("#break-healthy").scroll_into_view_if_needed()
-    # the main answer's own words ("unsure: too small to read (maybe 8, …)" or "unsure: maybe …")
-    lab.poll("() => [...document.querySelectorAll('.break-side .reads')].every(e => e.textContent.startsWith('unsure:'))")
+    reads = "(side) => document.querySelector(`.break-side.${side} .reads`).textContent"
+    lab.poll(f"() => ({reads})('healthy') === {healthy!r} && ({reads})('damaged') === {damaged_text!r}")
     page.uncheck("#break-bias")
 
 

@@ -72,7 +72,7 @@ def test_counts_caption_and_more(case):
     assert view["links_total"] == total
     n = len(view["links"]["id"])
     assert view["links_shown"] == n <= CONFIG.links_per_layer * len(dense)
-    assert view["caption"] == f"{n:,} of {total:,} links"
+    assert view["links_shown"] == n and view["links_total"] == total and "caption" not in view
     by_layer = {}
     for i in view["nodes"]["id"]:
         layer = i.split(":")[0]
@@ -215,19 +215,15 @@ def test_prediction_states():
     flat = np.full(10, 0.1)
     flat[2] = 0.19
     u = prediction(flat, True)
-    assert u["state"] == "unsure" and u["digit"] == 2 and "unsure" in u["text"]
+    assert u["state"] == "unsure" and u["digit"] == 2 and u["pct"] == 19 and "reason" not in u
     none = prediction(None, False)
-    assert none == {"digit": None, "confidence": 0.0, "state": "none", "text": "nothing to classify",
-                    "speak": "nothing to classify"}
-    # what a screen reader hears changes with the digit or state, never with the percentage
-    p2 = p.copy()
-    p2[7], p2[0] = 0.85, 0.07
-    assert prediction(p2, True)["speak"] == prediction(p, True)["speak"] == "reads 7"
-    assert prediction(p2, True)["text"] != prediction(p, True)["text"]
+    assert none == {"digit": None, "confidence": 0.0, "state": "none"}
+    # the page words it (site/js/output.js): Python sends the digit, state and whole percent only
+    assert prediction(p, True) == {"digit": 7, "confidence": 0.91, "pct": 91, "state": "sure"}
     assert prediction(p, False)["state"] == "none"                # no ink: no claim, whatever probs say
     assert viewmodel.percent(p) == [1] * 7 + [91, 1, 1]
     small = prediction(p, True, small=True)
-    assert small["state"] == "unsure" and small["digit"] == 7 and "too small" in small["text"]
+    assert small["state"] == "unsure" and small["digit"] == 7 and small["reason"] == "small"
 
 
 def test_too_small():

@@ -67,8 +67,8 @@ def trace(tr, net):
 
 def view(v):
     """viewmodel.Diagram.view's tables: ids and equally long finite columns."""
-    if not isinstance(v, dict) or not {"nodes", "links", "caption", "more"} <= set(v):
-        raise ContractError("Diagram.view must return a dict with nodes, links, caption and more", VIEW)
+    if not isinstance(v, dict) or not {"nodes", "links", "more"} <= set(v):
+        raise ContractError("Diagram.view must return a dict with nodes, links and more", VIEW)
     for name in ("nodes", "links"):
         table = v[name]
         ids = table.get("id") if isinstance(table, dict) else None
@@ -88,7 +88,7 @@ def tiles(imgs):
 
 def prediction(pred, pct):
     """viewmodel.prediction's dict and viewmodel.percent's ten whole numbers."""
-    keys = {"digit", "confidence", "state", "text", "speak"}
+    keys = {"digit", "confidence", "state"}
     if not isinstance(pred, dict) or not keys <= set(pred) or pred["state"] not in STATES:
         raise ContractError(f"viewmodel.prediction must return a dict with {sorted(keys)}, "
                             f"state one of {STATES}", VIEW)
