@@ -1,14 +1,14 @@
-// The locale instruments: the language toggle (#lang), share links (#share), the stroke replay
-// (#replay) and multi-digit reading (#digits). Every string comes from site/js/strings/core.js.
+// The tools around the drawing as a whole: the language toggle (#lang), share links (#share,
+// share.js), the stroke replay (#replay, replay.js) and multi-digit reading (#digits, digits.js). Every string comes from site/js/strings/core.js.
 //
 // i18n.js picks the language (?lang=, then the saved choice, then the browser); here the static
 // page is worded in it, and the toggle switches at once, mid-stroke too: nothing here touches
 // the pad, so a stroke being drawn carries on.
 
 import { apply, lang, onLang, setLang, t } from "./i18n.js";
-import { initShare } from "./locale-share.js";
-import { initReplay } from "./locale-replay.js";
-import { initDigits } from "./locale-digits.js";
+import { initShare } from "./share.js";
+import { initReplay } from "./replay.js";
+import { initDigits } from "./digits.js";
 import { EVENTS } from "./page.js";
 
 const $ = (s) => document.querySelector(s);
