@@ -1,10 +1,13 @@
 // The page's JavaScript: pointer events in, Python's answer drawn out. No maths lives here.
 //
-// Data flow: pointer event -> Pad (ink, offscreen 280×280) -> one update per animation frame
-// (latest wins, never a queue) -> classify(alpha, model, full) in Pyodide (web/bridge.py, over
-// digitlab/app.py's App) -> JSON-safe result -> Output + Diagram -> EVENTS.update for the
-// instruments.  Before Python is ready the pad already takes ink; the drawing is classified the
-// moment the bridge attaches itself (window.digitlab.attach).
+// Data flow: pointer event (pointerrawupdate where the browser has it) -> Pad (ink on screen at
+// once, and in an offscreen PAD×PAD copy) -> js/loop.js: at most one update per frame, run as
+// soon as the input arrives, between frames (latest wins, never a queue) -> classify(alpha,
+// model, full) in Pyodide (web/bridge.py, over digitlab/app.py's App) -> JSON-safe result ->
+// Output + Diagram (nodes and link paths now; the links' id handles after the frame is shown,
+// js/frame.js) -> EVENTS.update for the instruments. Before Python is ready the pad already
+// takes ink; the drawing is classified the moment the bridge attaches itself
+// (window.digitlab.attach).
 //
 // The bridge hands over three functions: classify(alpha, model, full) (full: false skips the
 // diagram while it is off screen), layout(model) (the diagram's frame) and call(name, args) (a

@@ -5,8 +5,9 @@
 import { lang, t } from "./i18n.js";
 import { h } from "./dom.js";
 import { page } from "./page.js";
+import { PAD } from "./constants.js";
 
-const SIDE = 280;                     // backing pixels of both map canvases
+const SIDE = PAD;                     // backing pixels of both map canvases: the pad's own
 
 /** A 28×28 RGBA byte array -> a canvas holding it, for scaled drawImage (putImageData cannot blend). */
 function tile(bytes, canvas) {
