@@ -24,10 +24,13 @@ export class Loop {
     const t = this.early;
     this.early = null;
     this.ran = true;
-    betweenFrames(() => this.run(t));
-    afterPaint(() => {
-      this.ran = false;
-      if (this.early !== null) this.now(this.early);
+    betweenFrames(() => {
+      this.run(t);
+      // Queued between frames too, so it runs once the next frame is shown, not before it.
+      afterPaint(() => {
+        this.ran = false;
+        if (this.early !== null) this.now(this.early);
+      });
     });
   }
 
