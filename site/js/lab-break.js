@@ -95,7 +95,7 @@ export class BreakIt {
       const id = e.target.closest("[data-neuron]")?.dataset.neuron;
       if (id) this.toggleNeuron(id, false);
     });
-    this.reset.addEventListener("click", () => { this.notice.textContent = ""; this.change(empty()); });
+    this.reset.addEventListener("click", () => { this.notice.textContent = ""; this.change(empty(), true); });
     new IntersectionObserver(([entry]) => {
       this.onScreen = entry.isIntersecting;
       if (this.onScreen && this.stale) this.compare(this.last);
@@ -104,10 +104,11 @@ export class BreakIt {
 
   // ---- the state ----------------------------------------------------------------------
 
-  change(part) {
+  /** reset: the Reset button, which also undoes the console's changes to the weights. */
+  change(part, reset = false) {
     this.used = true;
     this.state = { ...this.state, ...part };
-    this.apply();
+    this.apply(reset);
   }
 
   toggleNeuron(id, off) {
@@ -120,10 +121,10 @@ export class BreakIt {
   onChange(fn) { this.listeners.push(fn); }
 
   /** Python validates the state for the current model and runs the damaged copy (or heals). */
-  apply() {
+  apply(reset = false) {
     if (!page.ready) return null;
     const model = page.model;
-    const r = call("damage.set", { model, state: this.state });
+    const r = call("damage.set", { model, state: this.state, reset });
     this.state = { bias: r.state.bias, noise: r.state.noise, layers: [...r.state.layers],
                    neurons: [...r.state.neurons] };
     const was = this.active;
@@ -137,7 +138,7 @@ export class BreakIt {
     }
     this.render();
     for (const fn of this.listeners) fn(this.get());
-    if (was || r.active) page.changed();   // damaged, healed or damaged otherwise: another network
+    if (was || r.active || r.healed) page.changed();   // damaged, healed or damaged otherwise: another network
     else page.update();
     if (this.used) this.measureSoon();
     return { state: this.get(), rejected: [...r.rejected] };

@@ -25,6 +25,7 @@ import numpy as np
 from ... import damage as dmg
 from ... import viewmodel
 from ...app import PAD, inputs, packed, render
+from .. import console
 from ..registry import handler, state
 
 
@@ -79,18 +80,20 @@ def breaker(app):
 
 
 @handler("damage.set")
-def set_damage(app, model="", state=None):
+def set_damage(app, model="", state=None, reset=False):
     """Validate `state` for `model` and run the damaged copy there (an empty state heals it).
+    reset: the Reset button; it also undoes what the console changed by hand in `model`.
 
     -> {state: what is applied, rejected: [items left out], layers: the model's weighted layers,
-        active: any damage at all}
+        active: any damage at all, healed: the console's changes were undone}
     """
     b, name = breaker(app), str(model)
     for other in [n for n in b.installed if n != name]:
         b.heal(app, other)
     damage, rejected = dmg.parse(state, b.healthy(app, name))
     b.install(app, name, damage)
-    return {"state": damage.to_dict(), "rejected": rejected, "active": not damage.empty,
+    healed = bool(reset) and console.heal(app, name)
+    return {"state": damage.to_dict(), "rejected": rejected, "active": not damage.empty, "healed": healed,
             "layers": dmg.weighted_layers(b.healthy(app, name)), "noise_max": dmg.NOISE_MAX}
 
 
