@@ -60,6 +60,7 @@ function setOpen(open) {
   ui.toggle.setAttribute("aria-expanded", String(open));
   toggleText();
   if (open) load().then(() => con.prompt?.focus());
+  if (open && !ui.out.childElementCount) print("hint", t("console.banner") + "\n");
 }
 
 function load() {

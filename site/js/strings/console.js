@@ -2,6 +2,7 @@
 export default {
   en: {
     "console.heading": "Python console",
+    "console.banner": "At hand: lab.net (the network in use), lab.x (its 28×28 input), lab.trace, lab.probs, lab.model, lab.draw(img), lab.update(), show(a) and np. Help says more.",
     "console.note": "A prompt on the very Python that runs this page. Ask the live network a question: its logits, a unit's weights, what happens if you zero a row of W.",
     "console.open": "Open the console",
     "console.close": "Hide the console",
@@ -42,6 +43,7 @@ export default {
   },
   ja: {
     "console.heading": "Python コンソール",
+    "console.banner": "使えるもの：lab.net（使用中のネットワーク）、lab.x（その 28×28 入力）、lab.trace、lab.probs、lab.model、lab.draw(img)、lab.update()、show(a)、np。詳しくは「ヘルプ」を。",
     "console.note": "このページを動かしている Python そのものへのプロンプトです。ロジット、ユニットの重み、W の行をゼロにしたらどうなるかなど、動いているネットワークに直接たずねられます。",
     "console.open": "コンソールを開く",
     "console.close": "コンソールを隠す",
