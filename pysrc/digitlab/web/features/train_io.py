@@ -4,8 +4,11 @@
     train.import {npz, manifest,     -> {name, label, arch, params} and the model installed
                   filename}             under `name`, or {error: "what is wrong"}
 
-Import goes through `digitlab.weights.load` (sha256, layer list, shapes, dtype, finiteness),
-after writing the two files into a scratch folder of the interpreter's own file system.
+Import goes through `digitlab.weights.load` (every cap and check of `digitlab.weightcheck`:
+sizes, zip directory, layer list, sha256, shapes, dtype, finiteness), after writing the two files
+into a scratch folder of the interpreter's own file system; then the network must give finite
+probabilities on real digits (`weights.probe`) and draw as a diagram. Any failure is one
+sentence in {error}, and the models already installed are untouched.
 """
 
 import hashlib
@@ -16,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ... import weights
+from ... import viewmodel, weightcheck, weights
 from ..registry import handler, state
 from .training import NAME, session
 
@@ -43,22 +46,40 @@ def export(app):
 
 @handler("train.import")
 def import_(app, npz, manifest, filename="model"):
-    """Validate and install; a bad file gives {"error"} and changes nothing."""
+    """Validate and install; a bad file gives {"error": one sentence} and changes nothing."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(filename)).stem)[:60] or "model"
-    with tempfile.TemporaryDirectory() as folder:
-        npz_path, json_path = Path(folder) / f"{stem}.npz", Path(folder) / f"{stem}.json"
-        npz_path.write_bytes(_raw(npz))
-        json_path.write_text(str(manifest))
-        try:
-            net, m = weights.load(npz_path, json_path)
-            if net.shapes()[-1] != (10,) or net.layers[-1].activation != "softmax":
-                raise weights.WeightsError(f"{stem}: the last layer must be 10 softmax outputs")
-            net.forward(net.prepare([[0.0] * 784]))   # the layer list really runs on one input
-        except (weights.WeightsError, ValueError) as e:
-            return {"error": str(e).replace(folder + "/", "")}
+    try:
+        net, m = checked(npz, manifest, stem)
+    except weights.WeightsError as e:
+        return {"error": str(e)}
+    except Exception as e:   # noqa: BLE001 - a file must never stop the page; say what broke, install nothing
+        return {"error": f"{stem}: not a model this page can read ({type(e).__name__}: {str(e)[:200]})"}
     imported = state(app, "train_io", list)   # names installed so far: a new import never replaces one
     name = f"imported-{len(imported) + 1}"
-    imported.append(name)
     app.put(name, net)
+    imported.append(name)
     label = str(m.get("arch", stem))
     return {"name": name, "label": label, "arch": label, "params": net.n_params(), "trained": NAME}
+
+
+def checked(npz, manifest, stem):
+    """The two files through weights.load (every check of weightcheck), then probed on real digits
+    and drawn once as the diagram would draw them. -> (Network, manifest); raises WeightsError."""
+    data, text = _raw(npz), str(manifest)
+    for what, n, cap in (("npz", len(data), weightcheck.MAX_NPZ_BYTES),
+                         ("json", len(text), weightcheck.MAX_MANIFEST_BYTES)):
+        if n > cap:   # before a byte is copied anywhere
+            raise weights.WeightsError(f"{stem}.{what}: {n:,} bytes, the limit is {cap:,}")
+    with tempfile.TemporaryDirectory() as folder:
+        npz_path, json_path = Path(folder) / f"{stem}.npz", Path(folder) / f"{stem}.json"
+        npz_path.write_bytes(data)
+        json_path.write_text(text)
+        try:
+            net, m = weights.load(npz_path, json_path)
+        except weights.WeightsError as e:
+            raise weights.WeightsError(str(e).replace(folder + "/", "")) from None
+    trace = weights.probe(net, stem)
+    diagram = viewmodel.Diagram(net)
+    diagram.layout()
+    diagram.view(net.forward(trace.x[:1]))
+    return net, m
