@@ -183,10 +183,11 @@ class Diagram:
         nodes = _concat([t for _, t in node_parts], NODE_COLUMNS)
         links = _concat(link_parts, LINK_COLUMNS)
         n_links = len(links["id"])
-        winner = int(np.argmax(acts[self.output.id]))
+        out = acts[self.output.id]
+        winner = self.output.ids[int(np.argmax(out))] if np.isfinite(out).all() else None   # NaN: none
         return {"nodes": nodes, "links": links, "links_shown": n_links,
                 "links_total": self.links_total,
-                "more": self._more(node_parts), "winner": self.output.ids[winner], "blank": False}
+                "more": self._more(node_parts), "winner": winner, "blank": False}
 
     def images(self, trace=None):
         """{column id: (C, th, tw) uint32 RGBA} for the input and every tile column (None: blank)."""

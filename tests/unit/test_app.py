@@ -158,7 +158,7 @@ def test_a_network_whose_output_is_not_a_number_shows_that_and_the_next_update_r
     assert not np.isfinite(out["probs"]).all()
     assert out["prediction"] == {"digit": None, "confidence": 0.0, "state": "nan"}
     assert out["percent"] is None
-    assert ids(out["view"]["nodes"]) and ids(out["view"]["links"])
+    assert ids(out["view"]["nodes"]) and ids(out["view"]["links"]) and out["view"]["winner"] is None
     pair = np.maximum(two, np.roll(two, -120, axis=1))              # two 2s side by side
     assert app.result(pair, "mlp-25-25")["digits"]["sequence"] == "22"
     assert app.result(pair, "broken")["digits"] == {"sequence": "??", "digits": ["?", "?"], "confidence": [0.0, 0.0]}
