@@ -339,6 +339,8 @@ def test_pausing_mid_epoch_loses_nothing_and_a_hostile_import_name_stays_text(ap
     msg = import_files(app, mark, npz, bad)
     assert "layer name “" + mark + "”: use 1-16 letters and digits" in msg    # Python's words: it got there
     assert page.eval_on_selector_all("#model option[value^=imported]", "os => os.length") == 0
+    msg = import_files(app, "big", bytes(6_000_000), good)                 # refused by its size, unread
+    assert msg == "Not imported: big.npz: 6,000,000 bytes, the limit is 5,000,000"
     import_files(app, mark, npz, good)
     app.poll("() => document.querySelector('#model option[value=imported-1]')")
     assert page.eval_on_selector("#model option[value=imported-1]", "o => o.textContent") == "imported · " + mark

@@ -191,3 +191,12 @@ def test_an_unexpected_exception_still_gives_one_sentence(app, monkeypatch):
     res = train_io.import_(app, *files(models.load("mlp-25-25")), "m.npz")
     assert res == {"error": "m: not a model this page can read (ZeroDivisionError: division by zero)"}
     assert set(app.nets) <= set(models.ARCHS)
+
+
+def test_sizes_are_refused_before_the_page_reads_the_files(app):
+    """train.import_sizes: what the page asks with File.size before it reads either file."""
+    assert train_io.import_sizes(app, 445_000, 3_000, "m.npz") == {}
+    assert train_io.import_sizes(app, 2 ** 31, 3_000, "m.npz") == {
+        "error": "m.npz: 2,147,483,648 bytes, the limit is 5,000,000"}
+    assert train_io.import_sizes(app, 1_000, 2_000_000, "m.npz") == {
+        "error": "m.json: 2,000,000 bytes, the limit is 1,000,000"}

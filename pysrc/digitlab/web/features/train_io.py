@@ -3,6 +3,7 @@
     train.export {}                  -> {name, npz: bytes, manifest: JSON text} of "trained"
     train.import {npz, manifest,     -> {name, label, arch, params} and the model installed
                   filename}             under `name`, or {error: "what is wrong"}
+    train.import_sizes {npz, manifest, filename}   the two sizes in bytes -> {} or {error}
 
 Import goes through `digitlab.weights.load` (every cap and check of `digitlab.weightcheck`:
 sizes, zip directory, layer list, sha256, shapes, dtype, finiteness), after writing the two files
@@ -47,7 +48,7 @@ def export(app):
 @handler("train.import")
 def import_(app, npz, manifest, filename="model"):
     """Validate and install; a bad file gives {"error": one sentence} and changes nothing."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(filename)).stem)[:60] or "model"
+    stem = _stem(filename)
     try:
         net, m = checked(npz, manifest, stem)
     except weights.WeightsError as e:
@@ -62,14 +63,33 @@ def import_(app, npz, manifest, filename="model"):
     return {"name": name, "label": label, "arch": label, "params": net.n_params(), "trained": NAME}
 
 
+@handler("train.import_sizes")
+def import_sizes(app, npz, manifest, filename="model"):
+    """The files' sizes in bytes, before the page reads them into memory -> {} or {"error"}."""
+    try:
+        too_big(_stem(filename), int(npz), int(manifest))
+    except weights.WeightsError as e:
+        return {"error": str(e)}
+    return {}
+
+
+def too_big(stem, npz_bytes, manifest_bytes):
+    """Raise WeightsError when either file is over weightcheck's caps."""
+    for what, n, cap in (("npz", npz_bytes, weightcheck.MAX_NPZ_BYTES),
+                         ("json", manifest_bytes, weightcheck.MAX_MANIFEST_BYTES)):
+        if n > cap:
+            raise weights.WeightsError(f"{stem}.{what}: {n:,} bytes, the limit is {cap:,}")
+
+
+def _stem(filename):
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", Path(str(filename)).stem)[:60] or "model"
+
+
 def checked(npz, manifest, stem):
     """The two files through weights.load (every check of weightcheck), then probed on real digits
     and drawn once as the diagram would draw them. -> (Network, manifest); raises WeightsError."""
     data, text = _raw(npz), str(manifest)
-    for what, n, cap in (("npz", len(data), weightcheck.MAX_NPZ_BYTES),
-                         ("json", len(text), weightcheck.MAX_MANIFEST_BYTES)):
-        if n > cap:   # before a byte is copied anywhere
-            raise weights.WeightsError(f"{stem}.{what}: {n:,} bytes, the limit is {cap:,}")
+    too_big(stem, len(data), len(text))
     with tempfile.TemporaryDirectory() as folder:
         npz_path, json_path = Path(folder) / f"{stem}.npz", Path(folder) / f"{stem}.json"
         npz_path.write_bytes(data)
