@@ -51,7 +51,8 @@ DOUBTS = ("small", "blob", "flat")   # why ink is no digit to read (the page wor
 
 
 def prediction(probs, has_ink, small=False, cfg=CONFIG):
-    """probs (10,) -> {"digit", "confidence", "pct", "state", "reason"?}; state: none / sure / unsure.
+    """probs (10,) -> {"digit", "confidence", "pct", "state", "reason"?}; state: none / sure /
+    unsure / nan.
 
     A blank pad claims no digit. Confidence is the softmax output, and is called that. Ink the
     network cannot honestly read (`small`: True or a key of DOUBTS, see `doubt`) is unsure
@@ -60,9 +61,14 @@ def prediction(probs, has_ink, small=False, cfg=CONFIG):
 
     No words: the page says it in its own language from state, reason, digit and pct
     (site/js/output.js), so Python builds no English the page would only re-word.
+
+    A damaged network or an edit can give NaN or inf: that is no digit at all, so "nan" claims
+    none (the next finite update shows a digit again).
     """
     if not has_ink or probs is None:
         return {"digit": None, "confidence": 0.0, "state": "none"}
+    if not np.isfinite(probs).all():
+        return {"digit": None, "confidence": 0.0, "state": "nan"}
     digit = int(np.argmax(probs))
     conf = float(probs[digit])
     out = {"digit": digit, "confidence": round(conf, cfg.decimals), "pct": int(np.rint(conf * 100))}
@@ -102,8 +108,10 @@ def doubt(drawn, cfg=CONFIG):
 
 
 def percent(probs):
-    """probs (10,) -> ten whole percentages for the labels, or None."""
-    return None if probs is None else np.rint(np.asarray(probs) * 100).astype(int).tolist()
+    """probs (10,) -> ten whole percentages for the labels, or None (blank, or not all finite)."""
+    if probs is None or not np.isfinite(probs).all():
+        return None
+    return np.rint(np.asarray(probs) * 100).astype(int).tolist()
 
 
 def _lut(rgb):
@@ -175,10 +183,11 @@ class Diagram:
         nodes = _concat([t for _, t in node_parts], NODE_COLUMNS)
         links = _concat(link_parts, LINK_COLUMNS)
         n_links = len(links["id"])
-        winner = int(np.argmax(acts[self.output.id]))
+        out = acts[self.output.id]
+        winner = self.output.ids[int(np.argmax(out))] if np.isfinite(out).all() else None   # NaN: none
         return {"nodes": nodes, "links": links, "links_shown": n_links,
                 "links_total": self.links_total,
-                "more": self._more(node_parts), "winner": self.output.ids[winner], "blank": False}
+                "more": self._more(node_parts), "winner": winner, "blank": False}
 
     def images(self, trace=None):
         """{column id: (C, th, tw) uint32 RGBA} for the input and every tile column (None: blank)."""

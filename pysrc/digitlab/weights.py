@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import probes, weightcheck
 from .core import Network
 
 FORMAT = "digitlab-weights"
@@ -58,71 +59,91 @@ def save(net, arch, folder, extra=None):
 
 
 def read_manifest(path):
+    """-> the manifest dict, its fields checked (weightcheck.manifest). Raises WeightsError."""
     path = Path(path)
     if not path.exists():
         raise WeightsError(f"{path}: manifest file is missing")
     try:
-        m = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError) as e:
+        if path.stat().st_size > weightcheck.MAX_MANIFEST_BYTES:
+            raise weightcheck.Refused(f"manifest is {path.stat().st_size:,} bytes, "
+                                      f"the limit is {weightcheck.MAX_MANIFEST_BYTES:,}")
+        text = path.read_text()
+        weightcheck.manifest_text(text)
+        m = json.loads(text)
+    except weightcheck.Refused as e:
+        raise WeightsError(f"{path}: {e}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise WeightsError(f"{path}: manifest is not valid JSON ({e})") from None
     if not isinstance(m, dict) or m.get("format") != FORMAT:
         raise WeightsError(f"{path}: not a {FORMAT} manifest")
     if m.get("format_version") != FORMAT_VERSION:
-        raise WeightsError(f"{path}: format version {m.get('format_version')!r}, this code reads {FORMAT_VERSION}")
+        raise WeightsError(f"{path}: format version {str(m.get('format_version'))[:20]}, "
+                           f"this code reads {FORMAT_VERSION}")
     return m
 
 
-def read_arrays(path, want_sha=None):
-    """-> {"layer.key": array}; checks the hash (if given) before parsing anything."""
+def read_arrays(path, want_sha, expected):
+    """-> {"layer.key": array} of exactly `expected` {"layer.key": shape}; the size and the hash
+    are checked before the zip is opened, the zip's directory before anything is unpacked."""
     path = Path(path)
     if not path.exists():
         raise WeightsError(f"{path}: weights file is missing")
+    size = path.stat().st_size
+    if size > weightcheck.MAX_NPZ_BYTES:
+        raise WeightsError(f"{path}: {size:,} bytes, the limit is {weightcheck.MAX_NPZ_BYTES:,}")
     data = path.read_bytes()
     got = hashlib.sha256(data).hexdigest()
-    if want_sha is not None and got != want_sha:
+    if got != want_sha:
         raise WeightsError(f"{path}: sha256 is {got[:12]}…, the manifest expects {str(want_sha)[:12]}… "
                            f"(file damaged or from another model)")
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except Exception as e:  # zipfile, ValueError, EOFError... all mean "unreadable"
-        raise WeightsError(f"{path}: cannot read the arrays (truncated or not an npz: {e})") from None
+        return weightcheck.read_npz(data, expected)
+    except weightcheck.Refused as e:
+        raise WeightsError(f"{path}: {e}") from None
 
 
 def load(npz_path, manifest_path=None):
-    """-> (Network, manifest). Raises WeightsError on any mismatch."""
+    """-> (Network, manifest). Raises WeightsError on any mismatch or anything past weightcheck's caps."""
     npz_path = Path(npz_path)
     manifest_path = Path(manifest_path or npz_path.with_suffix(".json"))
     m = read_manifest(manifest_path)
-    arrays = read_arrays(npz_path, m.get("npz_sha256"))
     try:
-        net = Network.from_specs(m["layers"], m["input"]["shape"], params={})   # no random init: _match fills them
+        shape = weightcheck.manifest(m)
+        weightcheck.costs(m["layers"], shape)
+        net = Network.from_specs(m["layers"], shape, params={})   # no random init: the arrays fill them
+    except weightcheck.Refused as e:
+        raise WeightsError(f"{manifest_path}: {e}") from None
     except (KeyError, TypeError, ValueError) as e:
         raise WeightsError(f"{manifest_path}: bad layer list ({e})") from None
-    net.params = _match(net, arrays, npz_path)
-    if net.n_params() != m.get("param_count"):
-        raise WeightsError(f"{manifest_path}: param_count {m.get('param_count')} but the arrays hold {net.n_params()}")
+    expected = {f"{l.name}.{k}": s for l in net.layers for k, s in l.param_shapes().items()}
+    net.params = _match(net, read_arrays(npz_path, m["npz_sha256"], expected), npz_path)
+    if net.n_params() != m["param_count"]:
+        raise WeightsError(f"{manifest_path}: param_count {m['param_count']} but the arrays hold {net.n_params()}")
     return net, m
 
 
+def probe(net, where):
+    """Run `net` on real digits and full ink (probes.images) before anyone relies on it: every
+    layer's values must be finite and the output ten probabilities. Finite but huge weights
+    (3e38) pass the arrays' own checks and overflow only here. Raises WeightsError."""
+    last = net.layers[-1]
+    if net.shapes()[-1] != (10,) or last.activation != "softmax":
+        raise WeightsError(f"{where}: the last layer must be 10 softmax outputs")
+    with np.errstate(all="ignore"):                       # overflow is the finding, not a warning
+        trace = net.forward(probes.images())
+        for rec in trace.layers:
+            if not (np.isfinite(rec.z).all() and np.isfinite(rec.a).all()):
+                raise WeightsError(f"{where}: on real digits, layer {rec.name} gives values that are "
+                                   f"not finite numbers (weights far too large?)")
+    return trace
+
+
 def _match(net, arrays, path):
-    """Check the npz holds exactly the params the layer list needs, with the right shapes."""
-    params, expected = {}, set()
-    for layer in net.layers:
-        for key, shape in layer.param_shapes().items():
-            name = f"{layer.name}.{key}"
-            expected.add(name)
-            if name not in arrays:
-                raise WeightsError(f"{path}: array {name!r} is missing")
-            a = arrays[name]
-            if a.shape != tuple(shape):
-                raise WeightsError(f"{path}: {name} has shape {a.shape}, the manifest says {tuple(shape)}")
-            if a.dtype != np.float32:
-                raise WeightsError(f"{path}: {name} is {a.dtype}, expected float32")
-            if not np.isfinite(a).all():
-                raise WeightsError(f"{path}: {name} contains NaN or inf")
-            params.setdefault(layer.name, {})[key] = a
-    extra = set(arrays) - expected
-    if extra:
-        raise WeightsError(f"{path}: unexpected arrays {sorted(extra)}")
+    """arrays (names, shapes and dtype already checked by weightcheck.read_npz) -> params, finite."""
+    params = {}
+    for name, a in arrays.items():
+        if not np.isfinite(a).all():
+            raise WeightsError(f"{path}: {name} contains NaN or inf")
+        layer, key = name.split(".")
+        params.setdefault(layer, {})[key] = a
     return params

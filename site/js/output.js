@@ -55,8 +55,8 @@ export class Output {
     const speak = words(p, SPEAK);
     if (this.predSpeak.textContent !== speak) this.predSpeak.textContent = speak;
     for (let d = 0; d < 10; d++) {
-      const v = probs ? String(probs[d]) : "0";
-      const pct = percent ? percent[d] : 0;
+      const v = probs && Number.isFinite(probs[d]) ? String(probs[d]) : "0";
+      const pct = percent ? percent[d] : (p.state === "nan" ? "NaN" : 0);   // "nan": Python sends no percent
       const win = p.digit === d;
       const bar = this.bars[d];
       bar.li.dataset.p = v;
@@ -65,7 +65,7 @@ export class Output {
       if (bar.pct === pct && bar.win === win) continue;
       bar.pct = pct; bar.win = win;
       bar.li.style.setProperty("--p", v);
-      bar.v.textContent = t("pred.percent", { pct });
+      bar.v.textContent = pct === "NaN" ? pct : t("pred.percent", { pct });
       bar.li.classList.toggle("winner", win);
       const key = this.keys[d];
       key.style.setProperty("--p", v);
@@ -86,13 +86,14 @@ export class Output {
 // By state, and by reason (viewmodel.DOUBTS) when Python says why it is unsure. These tables are
 // the only wording of the answer: Python sends no text.
 const PRED = { none: "pred.none", sure: "pred.sure", unsure: "pred.unsure", small: "pred.small",
-               blob: "pred.blob", flat: "pred.flat" };
+               blob: "pred.blob", flat: "pred.flat", nan: "pred.nan" };
 const SPEAK = { none: "speak.none", sure: "speak.sure", unsure: "speak.unsure", small: "speak.small",
-                blob: "speak.blob", flat: "speak.flat" };
+                blob: "speak.blob", flat: "speak.flat", nan: "speak.nan" };
 
 /** The answer in the current language, from Python's state, reason, digit and whole percent (an
  *  edited view model may leave out pct or give a reason we have no words for). */
 function words(p, keys) {
+  if (p.state === "nan") return t(keys.nan);           // NaN or inf came out: no digit, and says so
   if (p.state === "none" || p.digit == null) return t(keys.none);
   const key = keys[p.reason] ?? keys[p.state] ?? keys.unsure;
   return t(key, { digit: p.digit, pct: p.pct ?? "?" });

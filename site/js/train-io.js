@@ -44,6 +44,9 @@ export function initIO(ui, call, ready) {
     const json = files.find((f) => f.name.toLowerCase().endsWith(".json"));
     if (files.length !== 2 || !npz || !json) { ui.ioMsg.textContent = t("train.importPick"); return; }
     if (!page.ready) return;
+    // Python's size caps first, so a huge file is refused before it is read into memory.
+    const big = call("train.import_sizes", { npz: npz.size, manifest: json.size, filename: npz.name });
+    if (big.error) { ui.ioMsg.textContent = t("train.importBad", { error: big.error }); return; }
     const res = call("train.import", {
       npz: new Uint8Array(await npz.arrayBuffer()), manifest: await json.text(), filename: npz.name });
     if (res.error) { ui.ioMsg.textContent = t("train.importBad", { error: res.error }); return; }

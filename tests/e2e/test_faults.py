@@ -310,7 +310,9 @@ def test_no_foreign_host_resolves(browser, site_url):
 
 def test_pausing_mid_epoch_loses_nothing_and_a_hostile_import_name_stays_text(app, tmp_path):
     """Pause while training: the iteration and the weights hold still, and Train goes on from
-    there. An import whose file name is markup is refused as text, and runs nothing."""
+    there. Then imports whose names are markup (file names, the model's name, a layer's name)
+    reach Python as a pair of files: Python's refusal and the imported model's label are text,
+    and nothing runs."""
     from .test_train import open_panel, progress, state, weights_now
     page = app.page
     open_panel(app)
@@ -331,15 +333,43 @@ def test_pausing_mid_epoch_loses_nothing_and_a_hostile_import_name_stays_text(ap
     page.click("#train-pause")
     assert int(progress(app)["iter"]) > it
 
-    name = '<img src=x onerror="window.__pwned=1">.npz'
-    page.set_input_files("#train-import", [{"name": name, "mimeType": "application/octet-stream",
-                                            "buffer": b"PK\x03\x04 not really a zip"}])
-    app.poll("() => document.querySelector('#train-io-msg').textContent !== ''")
+    mark = '<img src=x onerror="window.__pwned=1">'
+    npz, good = pair("mlp-25-25", arch=mark)
+    _, bad = pair("mlp-25-25", arch=mark, layer_name=mark)
+    msg = import_files(app, mark, npz, bad)
+    assert "layer name “" + mark + "”: use 1-16 letters and digits" in msg    # Python's words: it got there
+    assert page.eval_on_selector_all("#model option[value^=imported]", "os => os.length") == 0
+    msg = import_files(app, "big", bytes(6_000_000), good)                 # refused by its size, unread
+    assert msg == "Not imported: big.npz: 6,000,000 bytes, the limit is 5,000,000"
+    import_files(app, mark, npz, good)
+    app.poll("() => document.querySelector('#model option[value=imported-1]')")
+    assert page.eval_on_selector("#model option[value=imported-1]", "o => o.textContent") == "imported · " + mark
     page.wait_for_timeout(200)
     assert page.evaluate(PWNED)
-    assert page.eval_on_selector_all("#train-io-msg *", "es => es.filter(e => e.tagName === 'IMG').length") == 0
-    assert page.eval_on_selector_all("#model option[value^=imported]", "os => os.length") == 0
+    assert page.eval_on_selector_all("#train-io-msg *, #model *", "es => es.filter(e => e.tagName === 'IMG').length") == 0
     assert app.errors == [], app.errors
+
+
+def pair(name, arch=None, layer_name=None):
+    """The shipped `name` as the two files an import takes -> (npz bytes, manifest bytes); arch and
+    the first layer's name may be replaced (the sha256 stays right, so only they are wrong)."""
+    folder = models.weights_dir()
+    m = json.loads((folder / f"{name}.json").read_text())
+    if arch is not None:
+        m["arch"] = arch
+    if layer_name is not None:
+        m["layers"][0]["name"] = layer_name
+    return (folder / f"{name}.npz").read_bytes(), json.dumps(m).encode()
+
+
+def import_files(app, stem, npz, manifest):
+    """Pick the two files in the training panel's Import -> the message it then shows."""
+    app.page.evaluate("() => { document.querySelector('#train-io-msg').textContent = ''; }")
+    app.page.set_input_files("#train-import", [
+        {"name": f"{stem}.npz", "mimeType": "application/octet-stream", "buffer": npz},
+        {"name": f"{stem}.json", "mimeType": "application/json", "buffer": manifest}])
+    app.poll("() => document.querySelector('#train-io-msg').textContent !== ''")
+    return app.page.text_content("#train-io-msg")
 
 
 def test_a_python_error_in_an_update_shows_the_banner(browser, site_url):
@@ -378,3 +408,60 @@ def test_an_instrument_whose_python_raises_is_named_and_the_page_goes_on(app):
     assert page.get_attribute("#status", "data-state") == "ready"
     page.click("#py-errors .py-errors-close")
     assert not box.is_visible()
+
+
+def overflowing(x):
+    """mlp-25-25 with one hidden unit rewired so that the probe digits and full ink give finite
+    outputs (its two input pixels cancel or are blank there), but the drawing `x` (784,) inks
+    pixel A and not B: its 1e19 then meets 1e20 in the next layer, past float32's 3.4e38."""
+    from digitlab import probes, weights
+    net = models.load("mlp-25-25")
+    blank = (probes.images()[:4] == 0).all(axis=0)
+    a = int(np.argmax(np.where(blank, x, -1)))
+    b = int(np.flatnonzero(blank & (x == 0))[0])
+    assert x[a] > 0.5
+    W1, W2 = net.params["h1"]["W"], net.params["h2"]["W"]
+    W1[:, 0] = 0
+    W1[a, 0], W1[b, 0], net.params["h1"]["b"][0] = 1e19, -1e19, 0
+    W2[0, :] = 1e20
+    weights.probe(net, "overflowing")                    # passes the import's probe
+    with np.errstate(all="ignore"):
+        assert np.isnan(net.forward(x.reshape(1, 784)).probs).all()
+    data = weights.npz_bytes(net.params)
+    m = weights.manifest_for(net, "overflowing", hashlib.sha256(data).hexdigest())
+    return data, json.dumps(m).encode()
+
+
+def test_a_network_whose_output_is_not_a_number_says_so_and_the_page_goes_on(browser, site_url):
+    """A model that passes every import check but overflows on this drawing: the answer says the
+    output is not a number, the bars say NaN, the diagram is still drawn, no error; switching to a
+    working model answers at once (before: viewmodel.prediction raised on NaN and the page
+    stopped classifying until a reload)."""
+    from .test_train import open_panel
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        app = App(context, site_url).open()
+        app.choose("mlp-25-25")
+        app.draw(DIGITS[3])
+        x = np.asarray(app.snapshot()["input"], np.float32)
+        open_panel(app)
+        assert "Imported as “overflowing”" in import_files(app, "overflowing", *overflowing(x))
+        app.choose("imported-1")
+        p = app.prediction()
+        assert p["state"] == "nan" and p["digit"] == ""
+        assert p["text"] == "no answer: the network's output is not a number (NaN or infinity)"
+        assert p["speak"] == "no answer: the network's output is not a number"
+        assert app.page.eval_on_selector_all("#probs .v", "es => es.map(e => e.textContent)") == ["NaN"] * 10
+        app.page.locator("#network").scroll_into_view_if_needed()
+        app.poll("() => window.digitlab.snapshot().diagram")
+        assert app.page.eval_on_selector_all("#network [data-node-id]", "es => es.length") >= 20
+        SCREENSHOTS.mkdir(exist_ok=True)
+        app.page.locator("#prediction").scroll_into_view_if_needed()
+        app.page.screenshot(path=str(SCREENSHOTS / "nan-answer.png"))
+        app.choose("mlp-25-25")
+        p = app.prediction()
+        assert p["state"] in ("sure", "unsure") and p["digit"] == "3", p
+        assert app.page.eval_on_selector_all("#probs .v", "es => es.map(e => e.textContent)") != ["NaN"] * 10
+        assert app.errors == [], app.errors
+    finally:
+        context.close()

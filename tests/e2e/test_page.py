@@ -178,12 +178,31 @@ def test_keyboard_reaches_every_control(fresh):
 
 
 def test_desktop_screenshot(fresh):
-    fresh.draw(DIGITS[3])
+    """At 1280x900, as a person sees it: the 3 is read, the page does not scroll sideways, the
+    diagram is on screen with its winner ringed; for mlp-25-25 every unit of every layer is drawn
+    (25, 25, 10) and none of its nodes or column titles overlap."""
+    p = fresh.draw(DIGITS[3])
+    assert p["digit"] == "3" and p["state"] == "sure", p
+    assert fresh.page.evaluate("document.documentElement.scrollWidth") <= 1280
     fresh.page.locator("#network").scroll_into_view_if_needed()
     fresh.poll("() => window.digitlab.snapshot().diagram")
+    assert fresh.page.eval_on_selector_all("#network .winner[data-node-id='out:3']", "es => es.length") == 1
     SCREENSHOTS.mkdir(exist_ok=True)
     fresh.page.screenshot(path=str(SCREENSHOTS / "desktop.png"), full_page=True)
     fresh.choose("mlp-25-25")
+    fresh.poll("() => window.digitlab.snapshot().diagram")
+    nodes = fresh.page.eval_on_selector_all(
+        "#network [data-node-id]", "es => es.map(e => { const r = e.getBoundingClientRect();"
+                                   " return [e.dataset.nodeId, r.x, r.y, r.width, r.height]; })")
+    counts = {}
+    for nid, *_ in nodes:
+        counts[nid.split(":")[0]] = counts.get(nid.split(":")[0], 0) + 1
+    assert {k: counts.get(k) for k in ("h1", "h2", "out")} == {"h1": 25, "h2": 25, "out": 10}
+    for layer in ("h1", "h2", "out"):
+        ys = sorted(y for nid, x, y, w, h in nodes if nid.startswith(layer + ":"))
+        size = max(h for nid, x, y, w, h in nodes if nid.startswith(layer + ":"))
+        assert min(b - a for a, b in zip(ys, ys[1:])) >= size - 0.5, layer      # no two circles overlap
+    assert fresh.page.eval_on_selector_all("#network .winner[data-node-id='out:3']", "es => es.length") == 1
     fresh.page.locator(".net").screenshot(path=str(SCREENSHOTS / "desktop-mlp-25-25.png"))
 
 

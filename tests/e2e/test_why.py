@@ -144,11 +144,27 @@ def test_maths_z_and_terms_equal_cpython_and_katex_renders(fresh, reference):
 
 
 def test_desktop_screenshot(fresh):
+    """At 1280 px, as a person sees it: both maps painted (not blank), the maths typeset, nothing
+    sticking out of the section sideways (KaTeX stays in its own boxes), no text under 10 px."""
     fresh.draw(DIGITS[3])
     show(fresh, "#saliency")
-    wait_saliency(fresh)
+    s, _ = wait_saliency(fresh)
+    assert s["state"] == "ready" and s["winner"] == "3"
+    painted = fresh.page.eval_on_selector_all(
+        "#saliency canvas", "cs => cs.map(c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                            " let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; })")
+    assert len(painted) >= 2 and min(painted) > 1000, painted
     show(fresh, "#maths")
     fresh.poll("() => document.querySelector('#maths .maths-story .katex')")
+    mount = fresh.page.locator("#why-mount").bounding_box()
+    right = fresh.page.evaluate("Math.max(...[...document.querySelectorAll('#why-mount *')]"
+                                ".map(e => e.closest('.tex') ? 0 : e.getBoundingClientRect().right))")
+    assert right <= mount["x"] + mount["width"] + 0.5, (right, mount)
+    small = fresh.page.evaluate(
+        "[...document.querySelectorAll('#why-mount *')].filter(e => !e.closest('.katex') && e.offsetParent &&"
+        " [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) &&"
+        " parseFloat(getComputedStyle(e).fontSize) < 10).map(e => e.tagName + '.' + e.className)")
+    assert small == [], small
     fresh.page.locator("#why-mount").screenshot(path=SCREENSHOTS / "why-desktop.png")
 
 

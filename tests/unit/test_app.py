@@ -145,3 +145,22 @@ def test_a_missing_file_is_named_as_missing(weights_copy, heard):
     assert set(told) == {"cnn", "cnn-small"}
     assert all("missing" in p and f == "mlp-128-64-32" for p, f in told.values())
     assert "cnn.json" in told["cnn"][0] and "cnn-small.npz" in told["cnn-small"][0]
+
+
+def test_a_network_whose_output_is_not_a_number_shows_that_and_the_next_update_recovers(app, two):
+    """Finite but huge weights (here 3e38 in h1) overflow on a real drawing: the answer is the
+    "nan" state with no digit and no percentages, the diagram is still made, and the page's next
+    update on a working network is an ordinary answer (before: ValueError, the page stopped)."""
+    net = models.load("mlp-25-25").copy()
+    net.params["h1"]["W"][:] = np.float32(3e38)
+    app.put("broken", net)
+    out = app.result(two, "broken")
+    assert not np.isfinite(out["probs"]).all()
+    assert out["prediction"] == {"digit": None, "confidence": 0.0, "state": "nan"}
+    assert out["percent"] is None
+    assert ids(out["view"]["nodes"]) and ids(out["view"]["links"]) and out["view"]["winner"] is None
+    pair = np.maximum(two, np.roll(two, -120, axis=1))              # two 2s side by side
+    assert app.result(pair, "mlp-25-25")["digits"]["sequence"] == "22"
+    assert app.result(pair, "broken")["digits"] == {"sequence": "??", "digits": ["?", "?"], "confidence": [0.0, 0.0]}
+    again = app.result(two, "mlp-25-25")
+    assert again["prediction"]["state"] == "sure" and again["prediction"]["digit"] == 2

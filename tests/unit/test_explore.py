@@ -130,7 +130,9 @@ def test_every_rate_has_a_curve(finished):
     assert [r["lr"] for r in rep["runs"]] == list(lr_sweep.RATES)
     for r in rep["runs"]:
         assert r["losses"][0] == rep["runs"][0]["losses"][0]          # same starting weights
-        assert len(r["losses"]) == rep["steps"] or r["diverged"]
+        # every step recorded; a run that blew up stops at that step, its loss the last one kept
+        assert len(r["losses"]) == (rep["steps"] if r["blowup"] is None else r["blowup"] + 1), r["lr"]
+    assert [r["blowup"] is not None for r in rep["runs"]] == [False] * (len(lr_sweep.RATES) - 1) + [True]
 
 
 def test_small_rate_crawls_middle_is_fastest_large_diverges(finished):

@@ -3,9 +3,11 @@ refuse with the one exception they document, never another one.
 
 - preprocess.to_mnist: any 2-D shape >= 1x1, any valid values -> (28, 28) float32 in [0, 1];
   NaN / inf / out-of-range -> ValueError that says so.
-- viewmodel: prediction() for any probabilities, too_small() for any drawing, Diagram.view()
-  for any input of every shipped model: JSON-safe and finite.
-- weights.load: random byte damage to the npz or the manifest -> WeightsError naming the file.
+- viewmodel: prediction() for any probabilities (non-finite ones: the "nan" state),
+  too_small() for any drawing, Diagram.view() for any input of every shipped model: JSON-safe
+  and finite.
+- weights.load: random byte damage to the npz or the manifest, or junk in any one field of a
+  real manifest (activation, input shape, sizes, names, sha256) -> WeightsError naming the file.
 - sharelink.decode (the URL hash): any string -> (state, notices), never an exception.
 """
 
@@ -24,6 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from digitlab import models, preprocess, viewmodel, weights
+from digitlab.core import activations
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -101,6 +104,17 @@ def test_prediction_is_honest_for_any_probabilities(probs, ink, small):
     assert 0 <= pred["confidence"] <= 1
     assert viewmodel.percent(probs) == [round(100 * p) for p in probs] or \
         max(abs(a - 100 * p) for a, p in zip(viewmodel.percent(probs), probs)) <= 0.5 + 1e-9
+
+
+@FAST
+@given(hnp.arrays(np.float64, 10, elements=st.floats(allow_nan=True, allow_infinity=True)).filter(
+    lambda p: not np.isfinite(p).all()), st.booleans())
+def test_non_finite_probabilities_are_the_nan_state(probs, small):
+    """NaN or inf from a damaged network: no digit, no percentages, JSON-safe (before: ValueError)."""
+    pred = viewmodel.prediction(probs, True, small)
+    json.dumps(pred, allow_nan=False)
+    assert pred == {"digit": None, "confidence": 0.0, "state": "nan"}
+    assert viewmodel.percent(probs) is None
 
 
 @FAST
@@ -203,12 +217,49 @@ def test_damaged_weights_raise_weights_error_naming_the_file(shipped, tmp_path_f
 @pytest.mark.parametrize("text", ["", "null", "[]", '{"format": "digitlab-weights"}', '{"format": 1e999}',
                                   '{"format": "digitlab-weights", "format_version": 1, "layers": "x"}',
                                   '{"format": "digitlab-weights", "format_version": 1, "layers": [{"type": "dense"}],'
-                                  ' "input": {"shape": [784]}}'])
+                                  ' "input": {"shape": [784]}}',
+                                  '[' * 100_000 + ']' * 100_000, '{"a": ' + '[' * 100_000 + ']' * 100_000 + '}'])
 def test_hostile_manifests(shipped, tmp_path, text):
     shutil.copy(shipped / "mlp-25-25.npz", tmp_path / "mlp-25-25.npz")
     (tmp_path / "mlp-25-25.json").write_text(text)
     with pytest.raises(weights.WeightsError, match="mlp-25-25.json"):
         weights.load(tmp_path / "mlp-25-25.npz")
+
+
+junk = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 20, 10 ** 20), st.floats(), st.text(max_size=30),
+                 st.lists(st.integers(-3, 1000) | st.floats(0, 1000) | st.booleans() | st.text(max_size=3),
+                          max_size=4),
+                 st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+named = st.sampled_from(["swish", "softmax", "relu ", "RELU", "__class__", "sigmoid", "abc",
+                         r"\href{x}{y}", "conv1", [784], [784.0], [28, 28, 1], [28.0, 28, 1], [True], [-784]])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_hostile_fields_in_a_real_manifest(shipped, tmp_path_factory, data):
+    """One field of cnn-small's manifest replaced by junk: an activation, the input shape, a size,
+    a kernel, a name, a type, the sha256. Before, an unknown activation escaped as KeyError and
+    an input shape of "abc" or [784.0] as TypeError; now every case is a WeightsError naming the
+    file, or (junk that reads as the original) the very same network."""
+    m = json.loads((shipped / "cnn-small.json").read_text())
+    i = data.draw(st.integers(0, len(m["layers"]) - 1), label="layer")
+    fields = [(m["input"], "shape"), (m, "npz_sha256")] + [(m["layers"][i], k) for k in m["layers"][i] if k != "params"]
+    where, key = data.draw(st.sampled_from(fields), label="field")
+    where[key] = data.draw(junk | named, label="value")
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copy(shipped / "cnn-small.npz", root / "cnn-small.npz")
+    (root / "cnn-small.json").write_text(json.dumps(m))
+    try:
+        net, _ = weights.load(root / "cnn-small.npz")
+    except weights.WeightsError as e:
+        assert str(root / "cnn-small.") in str(e), str(e)
+        return
+    if key == "activation":                            # another known activation: a real network
+        assert net.layers[i].activation == where[key] in (*activations.ACTIVATIONS, "softmax")
+        return
+    good = models.load("cnn-small", root=shipped)
+    x = np.random.default_rng(0).random((2, 784), np.float32)
+    np.testing.assert_allclose(net.forward(x).probs, good.forward(x).probs, atol=1e-6)
 
 
 # ---- the share link (URL hash) decoder -----------------------------------------------------

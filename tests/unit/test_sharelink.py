@@ -135,3 +135,35 @@ def test_limits():
     long_stroke = bytearray([20])
     sharelink._varint(long_stroke, sharelink.MAX_POINTS + 1)
     assert decode("s=" + base64.urlsafe_b64encode(bytes(long_stroke)).decode().rstrip("="))[1] == ["notice.strokes"]
+
+
+# Golden links: fixed states and the exact text of their links, written down once. A change of
+# the format (a field's name or order, the stroke packing, the noise's digits, base64 padding)
+# breaks these even when encode and decode still agree with each other.
+GOLDEN = [
+    ({"model": "cnn"}, "v=1&m=cnn"),
+    ({"model": "mlp-25-25", "damage": {"bias": True, "noise": 0.35, "layers": ["h1", "h2"],
+                                       "neurons": ["h1:3", "h2:7"]}},
+     "v=1&m=mlp-25-25&db=1&dn=0.35&dl=h1,h2&do=h1:3,h2:7"),
+    ({"damage": {"bias": False, "noise": 1e-05, "layers": [], "neurons": []}}, "v=1&dn=0.00001"),
+    # one stroke, 16 px wide, corner to corner: 10 02 | 00 00 | FE 3F FE 3F (+4095 zigzagged to 8190)
+    ({"strokes": [{"w": 16 / PAD, "pts": [0.0, 0.0, 1.0, 1.0]}]}, "v=1&s=EAIAAP4__j8"),
+    ({"model": "cnn-small", "strokes": [{"w": 16 / PAD, "pts": [2048 / GRID, 1024 / GRID, 2048 / GRID, 3071 / GRID,
+                                                             1024 / GRID, 3071 / GRID]},
+                                        {"w": 8 / PAD, "pts": [410 / GRID, 410 / GRID]}]},
+     "v=1&m=cnn-small&s=EAOAEIAIAP4f_w8ACAGaA5oD"),
+]
+
+
+@pytest.mark.parametrize("state, link", GOLDEN)
+def test_golden_links(state, link):
+    assert encode(state) == link
+    back, notices = decode(link)
+    assert notices == [] and back == state
+
+
+def test_the_golden_stroke_bytes_are_the_documented_packing():
+    assert base64.urlsafe_b64decode("EAIAAP4__j8=") == bytes([16, 2, 0, 0, 0xFE, 0x3F, 0xFE, 0x3F])
+    # 16 px, 3 points from (2048, 1024): +0 / +2047 (zigzag 4094), then -1024 (2047) / +0; 8 px, 1 point (410, 410)
+    assert base64.urlsafe_b64decode("EAOAEIAIAP4f_w8ACAGaA5oD") == bytes(
+        [16, 3, 0x80, 0x10, 0x80, 0x08, 0, 0xFE, 0x1F, 0xFF, 0x0F, 0, 8, 1, 0x9A, 0x03, 0x9A, 0x03])

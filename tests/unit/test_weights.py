@@ -80,9 +80,18 @@ def test_wrong_hash(saved):
 def test_wrong_shape(saved, tmp_path):
     net, npz, js = saved
     m = json.loads(js.read_text())
-    m["layers"][5]["in"] = 401  # fc1 claims 401 inputs; the array has 400
+    m["layers"][5]["out"] = m["layers"][6]["in"] = 65   # fc1 claims 65 outputs; the array has 64
     js.write_text(json.dumps(m))
-    with pytest.raises(WeightsError, match=r"fc1\.W has shape \(400, 64\), the manifest says \(401, 64\)"):
+    with pytest.raises(WeightsError, match=r"fc1\.W has shape \(400, 64\), the manifest says \(400, 65\)"):
+        weights.load(npz)
+
+
+def test_layers_that_do_not_fit_together(saved):
+    _, npz, js = saved
+    m = json.loads(js.read_text())
+    m["layers"][5]["in"] = 401  # fc1 claims 401 inputs; flatten gives 400
+    js.write_text(json.dumps(m))
+    with pytest.raises(WeightsError, match=r"cnn-small\.json: .*fc1 takes 401 inputs, the layer before gives \(400,\)"):
         weights.load(npz)
 
 

@@ -15,7 +15,7 @@ PRE = "digitlab/preprocess.py"
 ACT = "digitlab/core/activations.py"
 LAYERS = "digitlab/core/layers.py"
 VIEW = "digitlab/viewmodel.py"
-STATES = ("none", "sure", "unsure")
+STATES = ("none", "sure", "unsure", "nan")
 
 
 class ContractError(ValueError):

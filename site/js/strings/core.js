@@ -53,6 +53,8 @@ export default {
     "speak.small": "unsure: too small to read, maybe {digit}",
     "speak.blob": "unsure: too much ink for a digit, maybe {digit}",
     "speak.flat": "unsure: a flat line, not a digit, maybe {digit}",
+    "pred.nan": "no answer: the network's output is not a number (NaN or infinity)",
+    "speak.nan": "no answer: the network's output is not a number",
     "pred.percent": "{pct}%",
 
     "result.heading": "How sure it is",
@@ -179,6 +181,8 @@ export default {
     "speak.small": "自信なし:小さすぎます。{digit} かもしれません",
     "speak.blob": "自信なし:インクが多すぎます。{digit} かもしれません",
     "speak.flat": "自信なし:ただの線です。{digit} かもしれません",
+    "pred.nan": "答えなし:ネットワークの出力が数値ではありません(NaN または無限大)",
+    "speak.nan": "答えなし:ネットワークの出力が数値ではありません",
     "pred.percent": "{pct}%",
 
     "result.heading": "どのくらい確かか",

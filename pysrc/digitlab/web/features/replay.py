@@ -16,7 +16,8 @@ MAX_PREFIXES = 64
 @handler("replay.probs")
 def probs(app, pixels, count, model):
     """pixels: count * PAD * PAD uint8 (prefix after prefix) -> {"probs": (count * 10,) float64,
-    "pct": the same as whole percents, "digits": [argmax, or -1 when blank], "count"}."""
+    "pct": the same as whole percents, "digits": [argmax, or -1 when blank or not finite (then its
+    probs are 0)], "count"}."""
     count = int(count)
     if not 0 <= count <= MAX_PREFIXES:
         raise ValueError(f"replay: {count} prefixes (at most {MAX_PREFIXES})")
@@ -26,6 +27,8 @@ def probs(app, pixels, count, model):
     P = np.zeros((count, 10))
     if ink.any():
         P[ink] = app.model(str(model))[0].forward(X[ink].astype(np.float32)).probs
-    digits = np.where(ink, P.argmax(axis=1), -1)
+    ok = np.isfinite(P).all(axis=1)          # a NaN output (a damaged network) plots as no digit
+    P[~ok] = 0.0
+    digits = np.where(ink & ok, P.argmax(axis=1), -1)
     pct = np.rint(P * 100).astype(int)
     return {"probs": P.reshape(-1), "pct": pct.reshape(-1).tolist(), "digits": digits.tolist(), "count": count}
