@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import constants
+from . import constants, ink
 
 FIELD = 28            # output side, px
 BOX = 20              # the longer side of the ink after scaling, px
@@ -85,32 +85,11 @@ def _check(img):
 
 def _bbox(a, scale):
     """Half-open (r0, r1, c0, c1) of pixels with ink >= INK_THRESHOLD, or None."""
-    if a.dtype == np.uint8 and a.shape[1] % 8 == 0:
-        return _bbox_words(a)
-    # Row maxima first: two fast reductions instead of a full boolean mask, the second over the
-    # inked rows only.
-    t = _INK_U8 if a.dtype == np.uint8 else INK_THRESHOLD
-    rows = np.flatnonzero(a.max(axis=1) >= t)
-    if rows.size == 0:
+    found = ink.lines(a, _INK_U8 if a.dtype == np.uint8 else INK_THRESHOLD)
+    if found is None:
         return None
-    r0, r1 = int(rows[0]), int(rows[-1]) + 1
-    cols = np.flatnonzero(a[r0:r1].max(axis=0) >= t)
-    return r0, r1, int(cols[0]), int(cols[-1]) + 1
-
-
-def _bbox_words(a):
-    """`_bbox` of (H, W) uint8 with W a multiple of 8: one pass over the pad, then 1/8 of it.
-
-    The ink mask (H, W) bool is read as (H, W/8) uint64 words, OR-ed across each row and across
-    the inked rows. Under Pyodide (numpy without SIMD) every full pass costs ~1 ns a pixel, and
-    a max along rows plus one down the columns was 1.7 passes: 0.23 -> 0.17 ms for the pad.
-    """
-    words = (a >= _INK_U8).view(np.uint64)                        # (H, W/8)
-    rows = np.flatnonzero(np.bitwise_or.reduce(words, axis=1))
-    if rows.size == 0:
-        return None
-    r0, r1 = int(rows[0]), int(rows[-1]) + 1
-    cols = np.flatnonzero(np.bitwise_or.reduce(words[r0:r1], axis=0).view(np.uint8))   # (W,)
+    r0, r1, cols = found
+    cols = np.flatnonzero(cols)
     return r0, r1, int(cols[0]), int(cols[-1]) + 1
 
 

@@ -8,6 +8,8 @@ only if it holds a real share of the ink: a stray dot is not a digit.
 
 import numpy as np
 
+from . import ink
+
 INK = 26              # a pixel with alpha >= 10 % of 255 is ink
 MIN_GAP = 8           # pixels of the 280-pixel pad: narrower gaps never split
 GAP_OF_HEIGHT = 0.12  # ... and a gap must be at least this share of the ink's height
@@ -18,12 +20,12 @@ def column_groups(img):
     """img (H, W) uint8 or float, ink bright -> [(c0, c1)] column ranges (c1 exclusive), left to
     right, one per group of ink clearly apart from the next. [] for a blank image."""
     a = np.asarray(img)
-    cols = a.max(axis=0) >= (INK if a.dtype == np.uint8 else INK / 255)     # (W,)
-    xs = np.flatnonzero(cols)
-    if xs.size == 0:
+    found = ink.lines(a, INK if a.dtype == np.uint8 else INK / 255)
+    if found is None:
         return []
-    rows = np.flatnonzero(a.max(axis=1) >= (INK if a.dtype == np.uint8 else INK / 255))
-    min_gap = max(MIN_GAP, GAP_OF_HEIGHT * (rows[-1] - rows[0] + 1))
+    r0, r1, cols = found
+    xs = np.flatnonzero(cols)
+    min_gap = max(MIN_GAP, GAP_OF_HEIGHT * (r1 - r0))
     breaks = np.flatnonzero(np.diff(xs) > min_gap)            # ink column i, then a wide gap
     starts = np.concatenate([[xs[0]], xs[breaks + 1]])
     ends = np.concatenate([xs[breaks], [xs[-1]]]) + 1
