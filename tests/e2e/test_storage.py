@@ -70,18 +70,27 @@ def test_a_null_edit_record_is_dropped_and_named_and_the_page_starts(context, si
     assert app.errors == []
 
 
-def test_damaged_taught_digits_are_dropped_one_by_one(context, site_url):
-    teach = [{"label": 3, "px": "!!not base64!!"}, {"label": 4, "px": base64.b64encode(bytes(10)).decode()},
-             {"label": 7, "px": GOOD_PX}, {"label": 12, "px": GOOD_PX}, "x"]
+BAD_B64 = {"label": 3, "px": "!!not base64!!"}
+TEN_BYTES = {"label": 4, "px": base64.b64encode(bytes(10)).decode()}
+GOOD = {"label": 7, "px": GOOD_PX}
+
+
+@pytest.mark.parametrize("teach, named", [
+    ([BAD_B64, GOOD], ["#1 (3)"]),                      # used to throw at module load: no start
+    ([GOOD, TEN_BYTES], ["#2 (4)"]),                    # used to leave the training panel half set up
+    ([BAD_B64, TEN_BYTES, GOOD, {"label": 12, "px": GOOD_PX}, "x"], ["#1 (3)", "#2 (4)", "#4 (12)", "#5"]),
+], ids=["bad-base64", "10-bytes", "mixed"])
+def test_damaged_taught_digits_are_dropped_one_by_one(context, site_url, teach, named):
     plant(context, {TEACH: json.dumps(teach)})
     app = App(context, site_url)
     assert start(app) == "ready", app.page.text_content("#error")
     text = notice(app)[f"bad:{TEACH}"]
-    for part in ("#1 (3)", "#2 (4)", "#4 (12)", "#5"):
+    for part in named:
         assert part in text, text
-    assert json.loads(stored(app, TEACH)) == [{"label": 7, "px": GOOD_PX}]
+    assert json.loads(stored(app, TEACH)) == [GOOD]
     open_training(app)
     assert app.page.eval_on_selector_all("#teach-list li", "ls => ls.map(l => l.dataset.label)") == ["7"]
+    assert app.page.text_content("#teach-count") == "In your set: 1"
     app.page.click("#train-step")                 # the panel is whole: it trains, with the kept digit
     app.poll("() => document.querySelector('#train-progress').dataset.iter === '1'")
     assert app.errors == []
@@ -119,6 +128,18 @@ def test_a_full_storage_is_reported_for_edits_and_taught_digits(context, site_ur
     app.poll("() => document.querySelectorAll('#teach-list li').length === 1")   # used on this page...
     assert "Not saved" in app.page.text_content("#teach-msg")                    # ...but said unsaved
     assert "QuotaExceededError" in notice(app)[f"unsaved:{TEACH}"]
+    assert app.errors == []
+
+
+def test_a_browser_that_blocks_storage_is_named_and_the_page_works(context, site_url):
+    # As with cookies blocked for the site: every access throws a SecurityError.
+    context.add_init_script(
+        "for (const m of ['getItem', 'setItem', 'removeItem']) Storage.prototype[m] = function () {"
+        " throw new DOMException('Access is denied for this document.', 'SecurityError'); };")
+    app = App(context, site_url).open()
+    line = notice(app)["blocked"]
+    assert "blocks storage" in line and "SecurityError" in line
+    assert app.draw(DIGITS[3])["digit"] == "3"
     assert app.errors == []
 
 
