@@ -92,10 +92,11 @@ async function ownerOf(id) {
   return owners.get(id);
 }
 
-async function setOwner(id, b) {
-  if (!id || owners.get(id) === b) return;
+/** Note id's build: at once in memory (so its first requests see it), then in the table. */
+function setOwner(id, b) {
+  if (!id || owners.get(id) === b) return Promise.resolve();
   owners.set(id, b);
-  await (await caches.open(OWNERS)).put(ownerKey(id), new Response(b));
+  return caches.open(OWNERS).then((table) => table.put(ownerKey(id), new Response(b)));
 }
 
 /** Tabs open before this worker, with no build noted (a worker from before this table, or a first
@@ -119,7 +120,11 @@ async function prune() {
     if (!alive.has(req.url)) await table.delete(req);
   }
   for (const name of await caches.keys()) {
-    if (name.startsWith(PREFIX) && !used.has(name.slice(PREFIX.length))) await caches.delete(name);
+    const b = name.slice(PREFIX.length);
+    if (name.startsWith(PREFIX) && !used.has(b)) {
+      opened.delete(b);
+      await caches.delete(name);
+    }
   }
 }
 
@@ -144,8 +149,17 @@ async function respond(event) {
   const { origin, pathname } = new URL(req.url);
   const page = req.mode === "navigate" && [SCOPE, INDEX].includes(origin + pathname);
   const b = page ? build : (await ownerOf(event.clientId)) ?? build;
-  if (event.resultingClientId) await setOwner(event.resultingClientId, b);
-  const cache = (await caches.has(PREFIX + b)) ? await caches.open(PREFIX + b) : await caches.open(CACHE);
-  const hit = await cache.match(page ? INDEX : req, { ignoreSearch: true });
+  if (event.resultingClientId) event.waitUntil(setOwner(event.resultingClientId, b));
+  const hit = await (await cacheOf(b)).match(page ? INDEX : req, { ignoreSearch: true });
   return hit ?? fetch(req);
+}
+
+const opened = new Map();               // build -> its Cache, opened once per worker
+
+/** The cache of build b; this build's when b's is gone (pruned, or cleared by the browser). */
+async function cacheOf(b) {
+  if (!opened.has(b)) {
+    opened.set(b, (b === build || await caches.has(PREFIX + b)) ? await caches.open(PREFIX + b) : null);
+  }
+  return opened.get(b) ?? cacheOf(build);
 }
