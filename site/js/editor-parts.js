@@ -39,6 +39,15 @@ export function saveSaved(saved) {
   return save(KEY, JSON.stringify(saved), edits ? "store.what.editor" : null);
 }
 
+/** Python's answer to an apply or reset, or a failed one when the call itself threw. */
+export function attempt(path, call) {
+  try {
+    return call();
+  } catch (err) {
+    return { ok: false, error: { path, when: "import", message: String(err.message || err), traceback: "" } };
+  }
+}
+
 /** FNV-1a of an original source: a saved edit of an older original is not re-applied blindly. */
 export function hash(text) {
   let h = 0x811c9dc5;

@@ -7,7 +7,7 @@
 // classifying, so saved edits are running by the first update. CodeMirror (codeview.js) loads only
 // when the panel is first opened. Everything the user typed is shown with textContent, never HTML.
 
-import { clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
+import { attempt, clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
 import { has, onLang, register, t } from "./i18n.js";
 import { EVENTS, page } from "./page.js";
 import strings from "./strings/editor.js";
@@ -229,15 +229,6 @@ function run(path, text, call) {
   marks();
   say(res.source === file.original ? "editor.original" : "editor.applied", { path, ms: Math.round(ms) });
   page.refresh();
-}
-
-/** Python's answer to an apply or reset, or a failed one when the call itself threw. */
-function attempt(path, call) {
-  try {
-    return call();
-  } catch (err) {
-    return { ok: false, error: { path, when: "import", message: String(err.message || err), traceback: "" } };
-  }
 }
 
 function resetFile(path) {

@@ -27,6 +27,13 @@ def plant(context, items):
         f" for (const [k, v] of Object.entries({json.dumps(items)})) localStorage.setItem(k, v); }}")
 
 
+def refuse(context, methods, error, message):
+    """From the first script on, localStorage's `methods` throw DOMException(message, error)."""
+    context.add_init_script(
+        f"for (const m of {json.dumps(methods)}) Storage.prototype[m] = function () {{"
+        f" throw new DOMException({json.dumps(message)}, {json.dumps(error)}); }};")
+
+
 def start(app, query=""):
     """Load the page; -> the state it settles in ("ready" or "error"), without waiting out a failure."""
     app.page.goto(app.url + query)
@@ -109,9 +116,7 @@ def test_an_unknown_language_is_dropped_and_named(context, site_url, value):
 
 def test_a_full_storage_is_reported_for_edits_and_taught_digits(context, site_url):
     # The origin's quota is used up (by another app of the origin, say): every write is refused.
-    context.add_init_script(
-        "Storage.prototype.setItem = function () {"
-        " throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };")
+    refuse(context, ["setItem"], "QuotaExceededError", "The quota has been exceeded.")
     app = App(context, site_url).open()
     assert notice(app) == {}
     app.page.click("#editor-toggle")
@@ -133,9 +138,7 @@ def test_a_full_storage_is_reported_for_edits_and_taught_digits(context, site_ur
 
 def test_a_browser_that_blocks_storage_is_named_and_the_page_works(context, site_url):
     # As with cookies blocked for the site: every access throws a SecurityError.
-    context.add_init_script(
-        "for (const m of ['getItem', 'setItem', 'removeItem']) Storage.prototype[m] = function () {"
-        " throw new DOMException('Access is denied for this document.', 'SecurityError'); };")
+    refuse(context, ["getItem", "setItem", "removeItem"], "SecurityError", "Access is denied for this document.")
     app = App(context, site_url).open()
     line = notice(app)["blocked"]
     assert "blocks storage" in line and "SecurityError" in line
