@@ -23,7 +23,13 @@ export function loadSaved() {
       if (isFileRecord(r)) files[path] = r;
       else bad(path.slice(0, 80));
     }
-    return { open: s.open === true, file: typeof s.file === "string" ? s.file : null, pending: s.pending === true, files };
+    const field = (name, type) => {            // a setting of the wrong type: named, then its default
+      if (s[name] === undefined || s[name] === null || typeof s[name] === type) return s[name] ?? null;
+      bad(name);
+      return null;
+    };
+    return { open: field("open", "boolean") === true, file: field("file", "string"),
+             pending: field("pending", "boolean") === true, files };
   }) ?? { files: {} };
 }
 

@@ -62,13 +62,13 @@ def context(browser):
 
 
 def test_a_null_edit_record_is_dropped_and_named_and_the_page_starts(context, site_url):
-    plant(context, {EDITOR: json.dumps({"open": False, "files": {PRE: None, ACT: {"active": 5}}})})
+    plant(context, {EDITOR: json.dumps({"open": "yes", "files": {PRE: None, ACT: {"active": 5}}})})
     app = App(context, site_url)
     assert start(app) == "ready", app.page.text_content("#error")
     app.wait_update(0)
     lines = notice(app)
     assert list(lines) == [f"bad:{EDITOR}"]
-    assert PRE in lines[f"bad:{EDITOR}"] and ACT in lines[f"bad:{EDITOR}"]
+    assert lines[f"bad:{EDITOR}"].endswith(f"was removed: {PRE}, {ACT}, open."), lines
     assert json.loads(stored(app, EDITOR))["files"] == {}           # dropped, so not named again
     assert app.draw(DIGITS[7])["digit"] == "7"
     app.page.reload()
