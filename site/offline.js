@@ -1,24 +1,41 @@
-// Offline and installable: registers the service worker (sw.js) and shows which build is running.
+// Offline and installable: registers the service worker (sw.js), shows which build is running and,
+// after a new deploy, offers the reload that starts it.
 //
 // The worker is registered only once Python is ready (or after 20 s, whatever happened), so its
 // precache never competes with the start-up for the network or the CPU. The footer's
 // #version[data-build] names the build this page came from; it matches the worker's cache name.
+// A new build takes over the worker while this tab is open, but the tab keeps reading its own
+// build's files (sw.js) until it reloads: #update (with its Reload button) says one is ready.
 
+import { onLang, register, t } from "./js/i18n.js";
+import strings from "./js/strings/offline.js";
+
+register(strings);
 const footer = document.querySelector("footer") || document.body;
 const stamp = document.createElement("p");
 stamp.id = "version";
 stamp.className = "version";
 stamp.dataset.build = "";
 stamp.dataset.offline = "no";
-footer.append(stamp);
+const update = document.createElement("p");
+update.id = "update";
+update.className = "update";
+update.setAttribute("role", "status");
+update.hidden = true;
+const reload = Object.assign(document.createElement("button"), { type: "button", id: "reload" });
+reload.addEventListener("click", () => location.reload());
+footer.append(stamp, update);
 
 let build = null;
 
-function show(extra = "") {
+function show() {
+  reload.textContent = t("offline.reload");
   if (!build) return;
-  const offline = stamp.dataset.offline === "yes" ? " · works offline" : "";
-  stamp.textContent = `Digit Lab ${build.version} · build ${build.build}${offline}${extra}`;
+  const offline = stamp.dataset.offline === "yes" ? ` · ${t("offline.works")}` : "";
+  stamp.textContent = t("offline.stamp", { version: build.version, build: build.build }) + offline;
+  if (!update.hidden) update.replaceChildren(t("offline.updated", { build: build.build }), " ", reload);
 }
+onLang(show);
 
 fetch("./version.json")
   .then((r) => r.json())
@@ -34,29 +51,25 @@ function whenReady(fn) {
   setTimeout(go, 20_000);
 }
 
-/** Hand the worker that now controls this page every file the page loaded before it did (the
- *  training data, say, fetched while the first visit's worker was still installing): it keeps
- *  those it has not cached, so what was used online works offline too. */
-function keepLoaded() {
-  const sw = navigator.serviceWorker.controller;
-  if (!sw) return;
-  const urls = performance.getEntriesByType("resource").map((e) => e.name)
-    .filter((url) => url.startsWith(location.origin + "/"));
-  sw.postMessage({ keep: urls });
-}
-
 if ("serviceWorker" in navigator) {
-  performance.setResourceTimingBufferSize(1000);   // the default 250 fills before the page is done
-  const hadController = !!navigator.serviceWorker.controller;
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
-    // A new deploy took over: this page still runs the old one until it is reloaded.
-    if (hadController) show(" · a new version is ready: reload to use it");
-    else keepLoaded();                     // the first worker has just claimed this page
+  const sw = navigator.serviceWorker;
+  let controlled = !!sw.controller;
+  sw.addEventListener("controllerchange", () => {
+    // The first worker claiming a first visit changes nothing here; any later one is a new build.
+    if (controlled) {
+      update.hidden = false;
+      show();
+    }
+    controlled = true;
   });
   whenReady(() => {
-    navigator.serviceWorker.register("./sw.js", { updateViaCache: "none" })
-      .then(() => navigator.serviceWorker.ready)
-      .then(() => { stamp.dataset.offline = "yes"; show(); })
+    sw.register("./sw.js", { updateViaCache: "none" })
+      .then(() => sw.ready)
+      .then((reg) => {
+        stamp.dataset.offline = "yes";
+        show();
+        reg.active?.postMessage({ hello: true });   // this page is up: closed tabs' builds can go
+      })
       .catch((err) => console.warn("Offline support is unavailable:", err));
   });
 }

@@ -23,6 +23,7 @@ import { loadSamples } from "./js/samples.js";
 import { onLang, register, t } from "./js/i18n.js";
 import { EVENTS, page } from "./js/page.js";
 import robust from "./js/strings/robust.js";
+import "./js/store-notice.js";
 
 const $ = (s) => document.querySelector(s);
 

@@ -2,6 +2,7 @@
 // localStorage, and the error box. Everything user-typed goes into the page as textContent.
 
 import { t } from "./i18n.js";
+import { isRecord, load, save } from "./store.js";
 
 const KEY = "digitlab:editor";   // {open, file, pending, files: {path: {draft, active, base}}}
 const WHEN = {
@@ -11,17 +12,46 @@ const WHEN = {
   update: "editor.when.update",
 };
 
-/** The saved edits, or an empty record when there are none or they cannot be read. */
+/** The saved edits, checked: {open, file, pending, files: {path: {draft, active, base}}}. A file
+ *  whose record has the wrong shape is left out (and named); a wrong record as a whole, dropped. */
 export function loadSaved() {
-  try {
-    const s = JSON.parse(localStorage.getItem(KEY));
-    if (s && typeof s === "object" && s.files && typeof s.files === "object") return s;
-  } catch { /* unreadable or blocked: start empty */ }
-  return { files: {} };
+  return load(KEY, "store.what.editor", (raw, bad) => {
+    const s = JSON.parse(raw);
+    if (!isRecord(s) || !isRecord(s.files)) throw new Error("not an editor record");
+    const files = {};
+    for (const [path, r] of Object.entries(s.files)) {
+      if (isFileRecord(r)) files[path] = r;
+      else bad(path.slice(0, 80));
+    }
+    const field = (name, type) => {            // a setting of the wrong type: named, then its default
+      if (s[name] === undefined || s[name] === null || typeof s[name] === type) return s[name] ?? null;
+      bad(name);
+      return null;
+    };
+    return { open: field("open", "boolean") === true, file: field("file", "string"),
+             pending: field("pending", "boolean") === true, files };
+  }) ?? { files: {} };
 }
 
+const textOrNone = (v) => v === undefined || v === null || typeof v === "string";
+
+function isFileRecord(r) {
+  return isRecord(r) && textOrNone(r.draft) && textOrNone(r.active) && textOrNone(r.base);
+}
+
+/** -> true when kept; otherwise, when it holds an edit or a draft, store.js's notice says so. */
 export function saveSaved(saved) {
-  try { localStorage.setItem(KEY, JSON.stringify(saved)); } catch { /* full or blocked: edits live on this page */ }
+  const edits = Object.values(saved.files).some((r) => r.draft || r.active);
+  return save(KEY, JSON.stringify(saved), edits ? "store.what.editor" : null);
+}
+
+/** Python's answer to an apply or reset, or a failed one when the call itself threw. */
+export function attempt(path, call) {
+  try {
+    return call();
+  } catch (err) {
+    return { ok: false, error: { path, when: "import", message: String(err.message || err), traceback: "" } };
+  }
 }
 
 /** FNV-1a of an original source: a saved edit of an older original is not re-applied blindly. */

@@ -7,10 +7,11 @@
 // classifying, so saved edits are running by the first update. CodeMirror (codeview.js) loads only
 // when the panel is first opened. Everything the user typed is shown with textContent, never HTML.
 
-import { clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
+import { attempt, clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
 import { has, onLang, register, t } from "./i18n.js";
 import { EVENTS, page } from "./page.js";
 import strings from "./strings/editor.js";
+import { announce, forget } from "./store.js";
 
 register(strings);
 
@@ -39,8 +40,12 @@ const ed = {
 // ---- storage -------------------------------------------------------------------------------
 
 function persist() {
+  clearTimeout(changed.timer);
   saveSaved(ed.saved);
 }
+
+// Leaving the page (reload, close, another site) before the 300 ms pause after a key: keep it now.
+addEventListener("pagehide", persist);
 
 function rec(path) {
   return (ed.saved.files[path] ??= { base: ed.files.get(path)?.base });
@@ -92,10 +97,13 @@ function restore() {
       else say("editor.changed", { path });
       continue;
     }
-    const res = ed.py.apply(path, r.active, page.model);
+    const res = attempt(path, () => ed.py.apply(path, r.active, page.model));
     if (res.ok) {
       file.source = res.source;
       version(res.version);
+      // Code from storage runs from the first update on: say so where it is seen, with the way back.
+      announce(`restored:${path}`, ["store.restored", { path }],
+               { label: ["store.resetEdit", { path }], run: () => resetFile(path) });
     } else {
       r.draft ??= r.active;
       r.active = null;
@@ -201,12 +209,7 @@ function apply() {
 /** Call Python's apply or reset for `path`, then show the answer and re-classify the drawing. */
 function run(path, text, call) {
   const t0 = performance.now();
-  let res;
-  try {
-    res = call(text);
-  } catch (err) {
-    res = { ok: false, error: { path, when: "import", message: String(err.message || err), traceback: "" } };
-  }
+  const res = attempt(path, () => call(text));
   const ms = performance.now() - t0;
   performance.measure(EVENTS.apply, { start: t0, duration: ms });
   const file = ed.files.get(path);
@@ -220,6 +223,7 @@ function run(path, text, call) {
   r.active = r.draft = res.source === file.original ? null : res.source;
   r.base = file.base;
   persist();
+  if (!r.active) forget(`restored:${path}`);
   clearError(path);
   version(res.version);
   marks();

@@ -12,8 +12,10 @@
 
 import core from "./strings/core.js";
 import { EVENTS } from "./page.js";
+import { load, save } from "./store.js";
 
 const dicts = { en: {}, ja: {} };
+const LANG_KEY = "digitlab:lang";
 export const LANGS = ["en", "ja"];
 let current = detect();
 
@@ -21,9 +23,11 @@ let current = detect();
 function detect() {
   const asked = new URLSearchParams(location.search).get("lang");
   if (LANGS.includes(asked)) return asked;
-  let saved = null;
-  try { saved = localStorage.getItem("digitlab:lang"); } catch { /* storage blocked */ }
-  if (LANGS.includes(saved)) return saved;
+  const saved = load(LANG_KEY, "store.what.lang", (raw) => {
+    if (!LANGS.includes(raw)) throw new Error(`not one of ${LANGS.join(", ")}`);
+    return raw;
+  });
+  if (saved) return saved;
   const prefs = navigator.languages?.length ? navigator.languages : [navigator.language || "en"];
   return prefs.some((l) => String(l).toLowerCase().startsWith("ja")) ? "ja" : "en";
 }
@@ -79,7 +83,7 @@ export function apply(root = document) {
 export function setLang(l) {
   if (!LANGS.includes(l)) return;
   current = l;
-  try { localStorage.setItem("digitlab:lang", l); } catch { /* storage blocked */ }
+  save(LANG_KEY, l, "store.what.lang");
   document.documentElement.lang = l;
   apply();
   dispatchEvent(new CustomEvent(EVENTS.lang, { detail: { lang: l } }));

@@ -5,18 +5,33 @@
 import { t, onLang } from "./i18n.js";
 import { el } from "./train-dom.js";
 import { page } from "./page.js";
+import { isRecord, load, save } from "./store.js";
 
 const KEY = "digitlab:teach";
 
+/** The saved set: [{label: 0-9, px: base64 of 784 bytes}]. Entries of another shape are left out
+ *  and named ("#2 (label 4)"), so one damaged entry costs only itself. */
 function loadSet() {
-  try {
-    const list = JSON.parse(localStorage.getItem(KEY) || "[]");
-    return Array.isArray(list) ? list.filter((s) => typeof s.px === "string" && s.label >= 0 && s.label <= 9) : [];
-  } catch { return []; }
+  return load(KEY, "store.what.teach", (raw, bad) => {
+    const list = JSON.parse(raw);
+    if (!Array.isArray(list)) throw new Error("not a list");
+    return list.filter((s, i) => {
+      const ok = isRecord(s) && Number.isInteger(s.label) && s.label >= 0 && s.label <= 9 && pixels(s.px) !== null;
+      if (!ok) bad(`#${i + 1}` + (Number.isInteger(s?.label) ? ` (${s.label})` : ""));
+      return ok;
+    });
+  }) ?? [];
 }
 
+/** base64 of exactly 784 bytes (a 28x28 image) -> the bytes; anything else -> null. */
+function pixels(px) {
+  if (typeof px !== "string" || px.length !== 1048) return null;    // 784 bytes = 1048 base64 chars
+  try { return fromB64(px); } catch { return null; }
+}
+
+/** -> true when kept; otherwise the notice (and the panel) say the set was not saved. */
 function saveSet(list) {
-  try { localStorage.setItem(KEY, JSON.stringify(list)); } catch { /* storage full or blocked */ }
+  return save(KEY, JSON.stringify(list), "store.what.teach");
 }
 
 const toB64 = (bytes) => btoa(String.fromCharCode(...bytes));
@@ -58,7 +73,7 @@ export function initTeach(ui, call, ready, show) {
   }
 
   function changed() {
-    saveSet(list);
+    if (!saveSet(list)) ui.teachMsg.textContent = t("store.teachUnsaved");
     render();
     sync();
   }

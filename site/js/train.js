@@ -253,6 +253,14 @@ addEventListener(EVENTS.update, (e) => {
 
 const teach = initTeach(ui, call, () => S.loaded, show);
 initIO(ui, call, () => S.loaded);
+
+// Weights trained here live only in this page: leaving with training that was never exported asks
+// first (the browser words the question). S.last.iter counts every step, "Learn this" included.
+let exportedIter = 0;
+ui.exportBtn.addEventListener("click", () => { if (S.loaded && S.last) exportedIter = S.last.iter; });
+addEventListener("beforeunload", (e) => {
+  if (S.last && S.last.iter > 0 && S.last.iter !== exportedIter) e.preventDefault();
+});
 onLang(() => { setState(S.state); progressText(); showLr(); apply(ui.root); });
 setState("idle");
 showLr();

@@ -7,7 +7,9 @@ Run: python3 build.py build && DIGITLAB_DIST=$PWD/dist python3 -m pytest tests/e
 """
 
 import functools
+import hashlib
 import http.server
+import io
 import json
 import shutil
 import struct
@@ -20,7 +22,7 @@ import pytest
 
 from digitlab import models
 
-from .conftest import DIGITS, READY_TIMEOUT_MS, App
+from .conftest import DIGITS, READY_TIMEOUT_MS, SCREENSHOTS, App
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from buildlib import offline, serving  # noqa: E402
@@ -47,15 +49,23 @@ class Site:
             self.httpd.server_close()
             self.up = False
 
-    def redeploy(self, rel, extra):
-        """Change one shipped file and regenerate the worker's list, as `build.py build` would.
-        -> the new build id."""
-        path = self.root / rel
-        path.write_text(path.read_text() + extra)
-        build = offline.write_assets(self.root)
-        version = json.loads((self.root / "version.json").read_text())
-        (self.root / "version.json").write_text(json.dumps({**version, "build": build}))
-        return build
+    def stage(self, changes):
+        """A second build beside the served one: a copy with changes ({rel: old bytes -> new
+        bytes}) made and the worker's list regenerated, as `build.py build` would. Nothing is
+        served from it until upload(). -> (its folder, the new build id)."""
+        new = self.root.with_name(self.root.name + "-next")
+        shutil.copytree(self.root, new)
+        for rel, change in changes.items():
+            (new / rel).write_bytes(change((new / rel).read_bytes()))
+        build = offline.write_assets(new)
+        version = json.loads((new / "version.json").read_text())
+        (new / "version.json").write_text(json.dumps({**version, "build": build}))
+        return new, build
+
+    def upload(self, new, rels):
+        """Copy some files of a staged build over the served ones (a deploy, or part of one)."""
+        for rel in rels:
+            shutil.copy2(new / rel, self.root / rel)
 
 
 class _NoCache(serving.Handler):
@@ -77,7 +87,8 @@ def wait_offline_ready(app):
 
 
 def cache_names(app):
-    return app.page.evaluate("caches.keys()")
+    """The builds' caches (sw.js also keeps a small table of which tab runs which build)."""
+    return [n for n in app.page.evaluate("caches.keys()") if n.startswith("digitlab-")]
 
 
 def test_a_repeat_visit_works_with_the_server_gone(browser, site):
@@ -147,25 +158,100 @@ def test_every_visit_starts_python_from_the_snapshot(browser, site):
         context.close()
 
 
-def test_a_new_deploy_replaces_the_cache(browser, site):
+def appended(extra):
+    return lambda data: data + extra
+
+
+def resaved(data):
+    """The same arrays in a differently packed npz: other bytes, the same data set."""
+    arrays = dict(np.load(io.BytesIO(data)))
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
+# What the second deploy changes: an eager file and a lazy one of each kind (the code view,
+# KaTeX, the training set), so each must come from its own build in each tab.
+DEPLOY_2 = {
+    "style.css": appended(b"\n/* deploy 2 */\n"),
+    "js/codeview.js": appended(b"\n// deploy 2\n"),
+    "vendor/katex/katex.min.css": appended(b"\n/* deploy 2 */\n"),
+    "data/trainset.npz": resaved,
+}
+SHA256_OF = """async (urls) => Promise.all(urls.map(async (u) => {
+    const bytes = await (await fetch(u)).arrayBuffer();
+    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+}))"""
+
+
+def check_for_update(app):
+    """Ask the browser to look for a new sw.js now (it also does on navigations), and wait until
+    that install has settled, installed or failed."""
+    app.page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update()).catch(() => {})")
+    app.poll("() => navigator.serviceWorker.getRegistration().then((r) => !r.installing)",
+             timeout_ms=READY_TIMEOUT_MS)
+
+
+def served(app, rels):
+    """sha256 of each file as this tab gets it now."""
+    return dict(zip(rels, app.page.evaluate(SHA256_OF, [f"./{rel}" for rel in rels])))
+
+
+def test_an_open_tab_keeps_its_build_through_a_deploy_and_reloads_into_the_new_one(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         app = App(context, site.url).open()
         wait_offline_ready(app)
         old = app.page.get_attribute("#version", "data-build")
         assert cache_names(app) == [f"digitlab-{old}"]
-        new = site.redeploy("style.css", "\n/* deploy 2 */\n")
-        assert new != old
-        # The reload is answered by the old worker from the old cache; the browser meanwhile finds
-        # the changed sw-assets.js, installs the new worker, which takes over and drops the old cache.
-        app.page.reload()
-        app.poll("(b) => caches.keys().then(k => k.length === 1 && k[0] === 'digitlab-' + b)", new,
-                 timeout_ms=READY_TIMEOUT_MS)
-        app.page.reload()
+        rels = list(DEPLOY_2)
+        before = {rel: hashlib.sha256((site.root / rel).read_bytes()).hexdigest() for rel in rels}
+        staged, new = site.stage(DEPLOY_2)
+        after = {rel: hashlib.sha256((staged / rel).read_bytes()).hexdigest() for rel in rels}
+        assert new != old and all(before[r] != after[r] for r in rels)
+
+        # Uploaded in pieces: the new list is there, the files it lists are not yet. Not cached.
+        site.upload(staged, [offline.ASSETS, "version.json"])
+        check_for_update(app)
+        assert cache_names(app) == [f"digitlab-{old}"]
+        assert app.page.is_hidden("#update")
+        # The rest arrives: the new build is installed, checked, and takes over the worker.
+        site.upload(staged, rels)
+        check_for_update(app)
+        app.poll("() => !document.querySelector('#update').hidden")
+        assert sorted(cache_names(app)) == sorted([f"digitlab-{old}", f"digitlab-{new}"])
+
+        # The open tab uses its lazy features now, and gets its own build's files for all of them.
+        app.page.click("#editor-toggle")
+        app.page.wait_for_selector("#editor .cm-content")
+        app.page.click("#train-open")
+        app.poll("() => document.querySelector('#train-progress').dataset.acc !== ''", timeout_ms=60_000)
+        app.page.locator("#maths").scroll_into_view_if_needed()
+        app.poll("() => document.querySelector('#maths').dataset.katex === 'ready'")
+        assert served(app, rels) == before
+        assert app.page.get_attribute("#version", "data-build") == old
+        update = app.page.locator("#update")
+        assert "build " + old in update.text_content()
+        button = app.page.locator("#update button#reload")
+        assert button.is_visible() and button.text_content() == "Reload to use the new version"
+        button.scroll_into_view_if_needed()
+        app.page.screenshot(path=str(SCREENSHOTS / "offline-update.png"))
+        app.page.set_viewport_size({"width": 390, "height": 844})
+        button.scroll_into_view_if_needed()
+        app.page.screenshot(path=str(SCREENSHOTS / "offline-update-phone.png"))
+
+        # The footer's button starts the new build; the old build's cache goes with its last tab.
+        with app.page.expect_navigation():
+            button.click()
         app.page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
         app.poll("(b) => document.querySelector('#version')?.dataset.build === b", new)
-        css = app.page.evaluate("fetch('./style.css').then(r => r.text())")
-        assert css.endswith("/* deploy 2 */\n")
+        assert served(app, rels) == after
+        assert app.page.is_hidden("#update")
+        app.poll("(b) => caches.keys().then((k) => k.filter((n) => n.startsWith('digitlab-')).join() === 'digitlab-' + b)",
+                 new, timeout_ms=30_000)
+        app.page.wait_for_selector("#editor .cm-content")      # the panel reopens as it was left
+        assert app.draw(DIGITS[7])["digit"] == "7"
         assert app.errors == []
     finally:
         context.close()

@@ -66,7 +66,8 @@ def page(app):
 
 
 def test_it_learns_while_the_pad_keeps_reading(page, tmp_path):
-    assert not [u for u in page.requests if "trainset" in u]        # not fetched at start
+    loaded = page.page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)")
+    assert not [u for u in loaded if "trainset" in u]               # not fetched by the page at start
     open_panel(page)
     assert [u for u in page.requests if u.endswith("data/trainset.npz")]   # (the worker's fetch counts too)
     assert float(progress(page)["acc"]) < 0.3                      # random weights

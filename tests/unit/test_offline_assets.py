@@ -1,5 +1,6 @@
 """The service worker's precache list and build id (buildlib/offline.py), on the built site."""
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -24,11 +25,28 @@ def assets(site):
     return json.loads(text[text.index("{"):text.rindex("}") + 1])
 
 
-def test_the_shipped_list_is_the_generated_one(dist_dir):
+def test_the_shipped_list_is_the_generated_one_with_each_files_hash(dist_dir):
     shipped = assets(dist_dir)
-    files = [f"./{rel}" for rel in offline.precache_list(dist_dir)] + ["./version.json"]
-    assert shipped["files"] == files
+    assert list(shipped["files"]) == [f"./{rel}" for rel in offline.precache_list(dist_dir)]
+    for url, digest in shipped["files"].items():            # what sw.js checks every fetched file against
+        assert hashlib.sha256((dist_dir / url[2:]).read_bytes()).hexdigest() == digest, url
     assert json.loads((dist_dir / "version.json").read_text())["build"] == shipped["build"]
+
+
+def test_lazily_loaded_files_belong_to_the_build(site):
+    """KaTeX and the data sets are installed and hashed with the rest: an open tab finds its own
+    build's copy after a deploy, and a change to one of them alone is a new build."""
+    files = offline.precache_list(site)
+    for prefix in offline.LAZY:
+        assert [f for f in files if f.startswith(prefix)], prefix
+    first = offline.write_assets(site)
+    for rel in ("vendor/katex/katex.min.css", "data/trainset.npz", "data/evalset.npz"):
+        path = site / rel
+        data = path.read_bytes()
+        path.write_bytes(data + b" ")
+        assert offline.write_assets(site) != first, rel
+        path.write_bytes(data)
+        assert offline.write_assets(site) == first
 
 
 def test_everything_the_page_starts_with_is_cached_and_nothing_it_never_loads(dist_dir):

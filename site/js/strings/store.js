@@ -1,0 +1,31 @@
+// Strings of what the page keeps in this browser (site/js/store.js, store-notice.js).
+export default {
+  en: {
+    "store.title": "Saved in this browser:",
+    "store.dismiss": "Dismiss",
+    "store.blocked": "This browser blocks storage ({error}): edits and taught digits last only until the page closes.",
+    "store.dropped": "{what} could not be read and was removed ({why}).",
+    "store.droppedParts": "Part of {what} could not be read and was removed: {parts}.",
+    "store.unsaved": "{what} could not be saved ({error}); it lasts only until the page closes.",
+    "store.what.editor": "Your code edits",
+    "store.what.teach": "Your taught digits",
+    "store.what.lang": "The language choice",
+    "store.restored": "Your edits to {path} are active (restored from your last visit).",
+    "store.resetEdit": "Reset {path}",
+    "store.teachUnsaved": "Not saved in this browser (storage full or blocked): this digit is used until the page closes.",
+  },
+  ja: {
+    "store.title": "このブラウザに保存したデータ:",
+    "store.dismiss": "閉じる",
+    "store.blocked": "このブラウザでは保存できません ({error})。編集と教えた数字はページを閉じるまでのものです。",
+    "store.dropped": "{what}を読み込めなかったので削除しました ({why})。",
+    "store.droppedParts": "{what}の一部を読み込めなかったので削除しました: {parts}。",
+    "store.unsaved": "{what}を保存できませんでした ({error})。ページを閉じると消えます。",
+    "store.what.editor": "コードの編集",
+    "store.what.teach": "教えた数字",
+    "store.what.lang": "言語の選択",
+    "store.restored": "{path} の編集が有効です (前回の訪問から復元)。",
+    "store.resetEdit": "{path} を元に戻す",
+    "store.teachUnsaved": "このブラウザに保存できませんでした (容量不足か保存不可)。この数字はページを閉じるまで使えます。",
+  },
+};
