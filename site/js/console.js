@@ -5,14 +5,14 @@
 // until then the panel costs the page nothing per update.
 
 import { h } from "./dom.js";
-import { apply, has, onLang, register, t } from "./i18n.js";
+import { has, onLang, register, t } from "./i18n.js";
 import { EVENTS, page } from "./page.js";
+import { load, save } from "./store.js";
 import strings from "./strings/console.js";
 
 register(strings);
 
 const $ = (s) => document.querySelector(s);
-apply($("#console"));   // the page's first apply() ran before these strings were registered
 const KEY = "digitlab.console.v1";
 const KEEP = 200;            // commands kept in the history
 const KEEP_CHARS = 10_000;   // longest command kept
@@ -27,28 +27,23 @@ const con = { prompt: null, loading: null, history: loadHistory(), said: null, e
 
 // ---- history, kept across reloads (checked when read: anything else is dropped) ----------------
 
+/** The saved commands: a JSON {history: [string]}; anything else is dropped and named (store.js). */
 function loadHistory() {
-  let raw = null;
-  try {
-    raw = localStorage.getItem(KEY);
-    if (raw === null) return [];
-    const h = JSON.parse(raw)?.history;
-    if (Array.isArray(h) && h.every((s) => typeof s === "string")) return h.slice(-KEEP);
-  } catch { /* storage blocked or not JSON: dropped below */ }
-  if (raw !== null) queueMicrotask(() => say("console.badHistory"));   // `con` exists by then
-  return [];
+  return load(KEY, "store.what.console", (raw, bad) => {
+    const past = JSON.parse(raw)?.history;
+    if (!Array.isArray(past)) throw new Error("no list of commands");
+    const kept = past.filter((c) => typeof c === "string" && c.length <= KEEP_CHARS);
+    if (kept.length < past.length) bad(`${past.length - kept.length} / ${past.length}`);
+    return kept.slice(-KEEP);
+  }) ?? [];
 }
 
 function remember(source) {
-  const h = con.history;
-  if (source.length > KEEP_CHARS || h[h.length - 1] === source) return;
-  h.push(source);
-  h.splice(0, Math.max(0, h.length - KEEP));
-  try {
-    localStorage.setItem(KEY, JSON.stringify({ history: h }));
-  } catch {
-    say("console.notSaved");
-  }
+  const past = con.history;
+  if (source.length > KEEP_CHARS || past[past.length - 1] === source) return;
+  past.push(source);
+  past.splice(0, Math.max(0, past.length - KEEP));
+  if (!save(KEY, JSON.stringify({ history: past }), "store.what.console")) say("console.notSaved");
 }
 
 // ---- the panel -------------------------------------------------------------------------------
@@ -59,11 +54,11 @@ function setOpen(open) {
   ui.body.hidden = !open;
   ui.toggle.setAttribute("aria-expanded", String(open));
   toggleText();
-  if (open) load().then(() => con.prompt?.focus());
+  if (open) loadPrompt().then(() => con.prompt?.focus());
   if (open && !ui.out.childElementCount) print("hint", t("console.banner") + "\n");
 }
 
-function load() {
+function loadPrompt() {
   con.loading ??= import("./console-input.js")
     .then(({ consoleInput }) => consoleInput(ui.input, {
       onEnter: (text, force) => submit(text, force),
@@ -171,7 +166,7 @@ function scroll() { ui.out.scrollTop = ui.out.scrollHeight; }
 // ---- buttons and examples ----------------------------------------------------------------------
 
 ui.run.addEventListener("click", async () => {
-  await load();
+  await loadPrompt();
   if (con.prompt && submit(con.prompt.text(), true)) con.prompt.set("");
 });
 ui.clear.addEventListener("click", () => { ui.out.replaceChildren(); say("console.cleared"); });
@@ -189,7 +184,7 @@ function fillExamples() {
                 has(`console.ex.${ex.id}`) ? t(`console.ex.${ex.id}`) : ex.id);
     h("span", {}, li, t(`console.ex.${ex.id}.why`));
     b.addEventListener("click", async () => {
-      await load();
+      await loadPrompt();
       if (submit(ex.code, true)) con.prompt?.set("");
     });
   }
