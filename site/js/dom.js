@@ -24,3 +24,10 @@ export function svg(tag, attrs = {}, parent = null, text = null) {
 export function setText(e, value) {
   if (e.textContent !== value) e.textContent = value;
 }
+
+/** A box that scrolls sideways is a tab stop (so arrow keys can scroll it) and a named group;
+ *  one that does not scroll is neither. labelId: the element whose text names it. */
+export function scrollStop(box, scrolls, labelId) {
+  const attrs = { tabindex: "0", role: "group", "aria-labelledby": labelId };
+  for (const k in attrs) scrolls ? box.setAttribute(k, attrs[k]) : box.removeAttribute(k);
+}

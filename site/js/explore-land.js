@@ -55,6 +55,7 @@ export class Landscape {
     this.pickText.textContent = t("explore.lr.land.run");
     this.low.textContent = t("explore.lr.land.low");
     this.high.textContent = t("explore.lr.land.high");
+    if (!this.svg.hasAttribute("aria-label")) this.svg.setAttribute("aria-label", t("explore.lr.land.none"));
     this.key = null;            // redraw the axis labels in the new language
   }
 
@@ -84,7 +85,9 @@ export class Landscape {
     this.svg.dataset.run = L.run;
     this.svg.dataset.rows = L.rows;
     this.svg.dataset.centreLoss = L.centre_loss ?? "";
-    this.svg.setAttribute("aria-label", t("explore.lr.land.aria", { lr: fmt(L.lr, 4) }));
+    const ok = Array.from(L.grid).filter(Number.isFinite);
+    this.svg.setAttribute("aria-label", !ok.length ? t("explore.lr.land.none") : t("explore.lr.land.aria", {
+      lr: fmt(L.lr, 4), lo: fmtLoss(Math.min(...ok)), hi: fmtLoss(Math.max(...ok)), centre: L.centre_loss == null ? "–" : fmtLoss(L.centre_loss) }));
   }
 
   options(r) {

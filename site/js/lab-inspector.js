@@ -208,6 +208,8 @@ export class Inspector {
     if (d.error) {
       this.what.textContent = d.error;
       for (const e of [this.values, this.sum, this.statsBox, this.incomingBox]) e.replaceChildren();
+      this.switch.hidden = true;               // no unit to switch: no nameless button
+      this.switchNote.textContent = "";
       return;
     }
     this.what.textContent = describe(d);
