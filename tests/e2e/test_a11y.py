@@ -43,8 +43,17 @@ def show(app, selector):
     app.page.locator(selector).first.scroll_into_view_if_needed()
 
 
+def alt(app, selector):
+    """The text alternative of a chart or picture (its aria-label)."""
+    return app.page.get_attribute(selector, "aria-label") or ""
+
+
 def drawn(app):
     app.draw(DIGITS[3])
+    # The stroke replay says where the answer stood after the last stroke, as its points' tooltips do.
+    app.poll("() => document.querySelector('#replay .pt title')")
+    last = app.page.text_content("#replay .pt:last-child title")
+    assert last in alt(app, "#replay"), (last, alt(app, "#replay"))
 
 
 def inspector_open(app):
@@ -69,6 +78,11 @@ def cards_computed(app):
     show(app, "#maths")
     app.poll("() => document.querySelector('#maths').dataset.katex === 'ready'"
              " && document.querySelector('#maths').dataset.state === 'ready'")
+    s = app.page.eval_on_selector("#saliency", "e => ({...e.dataset})")
+    peak = app.page.evaluate("p => Number(p).toPrecision(2)", s["peak"])
+    for canvas in ("#saliency canvas.why-input", "#saliency canvas.why-drawing"):
+        said = alt(app, canvas)                      # which digits it weighs, and the map's own scale
+        assert s["winner"] in said and s["runner"] in said and f"±{peak}" in said, said
 
 
 def training_running(app):
@@ -80,11 +94,16 @@ def training_running(app):
 
 
 def training_diverged(app):
+    before = alt(app, "#train-chart-loss")
     app.page.click("#train-pause")
     app.page.focus("#train-lr")
     app.page.keyboard.press("End")                                  # a learning rate of 10
     app.page.click("#train-start")
     app.poll("() => document.querySelector('#train-state').dataset.state === 'diverged'")
+    # Redrawn when it stopped: the accuracy chart ends on the test accuracy the counters show.
+    acc = app.page.evaluate("() => (100 * Number(document.querySelector('#train-progress').dataset.acc)).toFixed(1)")
+    assert f"{acc}%" in alt(app, "#train-chart-acc"), (acc, alt(app, "#train-chart-acc"))
+    assert alt(app, "#train-chart-loss") != before
 
 
 def editor_error(app):
@@ -107,6 +126,12 @@ def explorers_used(app):
     show(app, "#lr-explore")
     app.page.click("#lr-run")
     app.poll("() => document.querySelector('#lr-explore').dataset.state === 'done'", timeout_ms=120_000)
+    # The curves name every rate's last loss as the legend shows it; the landscape its centre.
+    finals = app.page.eval_on_selector_all("#lr-runs li[data-diverged=false] span:not(.badge):not(.swatch-line)",
+                                           "es => es.map(e => e.textContent.split(' ').pop())")
+    assert len(finals) == 4 and all(f in alt(app, "#lr-curves") for f in finals), (finals, alt(app, "#lr-curves"))
+    centre = app.page.text_content("#lr-land-centre").split(" ")[-1].split("：")[-1]
+    assert centre and centre in alt(app, "#lr-land"), (centre, alt(app, "#lr-land"))
 
 
 STATES = [("start", None), ("drawn", drawn), ("inspector", inspector_open), ("break-it", break_it_damaged),
