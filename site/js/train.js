@@ -130,9 +130,13 @@ function setState(s) {
   S.state = s;
   ui.state.dataset.state = s;
   ui.state.textContent = t(`train.state.${s}`);
+  // A button that becomes disabled drops keyboard focus to the page's top: hand it to the
+  // button that undoes what was just pressed (Train <-> Pause) before that happens.
+  const from = document.activeElement, to = s === "running" ? ui.pause : ui.start;
   ui.start.disabled = s === "running";
   ui.pause.disabled = s !== "running";
   ui.step.disabled = s === "running";
+  if ((from === ui.start || from === ui.pause || from === ui.step) && from.disabled) to.focus();
   if (s !== "running") drawCharts();   // points held back by the redraw throttle (show) appear now
 }
 
