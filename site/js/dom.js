@@ -25,9 +25,14 @@ export function setText(e, value) {
   if (e.textContent !== value) e.textContent = value;
 }
 
-/** A box that scrolls sideways is a tab stop (so arrow keys can scroll it) and a named group;
- *  one that does not scroll is neither. labelId: the element whose text names it. */
-export function scrollStop(box, scrolls, labelId) {
+/** While `box` scrolls sideways (its content is wider than it) it is a tab stop, so arrow keys
+ *  can scroll it, and a group named by the element labelId (which says that it scrolls); while
+ *  it does not, it is neither. onChange(scrolls): after each size change. */
+export function sidewaysScroll(box, labelId, onChange = null) {
   const attrs = { tabindex: "0", role: "group", "aria-labelledby": labelId };
-  for (const k in attrs) scrolls ? box.setAttribute(k, attrs[k]) : box.removeAttribute(k);
+  new ResizeObserver(() => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    for (const k in attrs) scrolls ? box.setAttribute(k, attrs[k]) : box.removeAttribute(k);
+    onChange?.(scrolls);
+  }).observe(box);
 }

@@ -5,7 +5,7 @@
 import { Diagram } from "./diagram.js";
 import { answer } from "./output.js";
 import { t, onLang } from "./i18n.js";
-import { h, scrollStop, svg } from "./dom.js";
+import { h, sidewaysScroll, svg } from "./dom.js";
 import { pct } from "./lab-dom.js";
 import { EVENTS, page } from "./page.js";
 
@@ -79,10 +79,7 @@ export class BreakIt {
     // the right) goes unseen. Shown only while the box really scrolls, and only then is the box a
     // tab stop (named by the hint), so a keyboard can scroll it too.
     const swipe = h("p", { class: "swipe-hint", id: `break-${kind}-swipe`, hidden: "" }, fig);
-    new ResizeObserver(() => {
-      swipe.hidden = scroll.scrollWidth <= scroll.clientWidth + 1;
-      scrollStop(scroll, !swipe.hidden, swipe.id);
-    }).observe(scroll);
+    sidewaysScroll(scroll, swipe.id, (scrolls) => { swipe.hidden = !scrolls; });
     const caption = h("p", { class: "caption" }, fig);
     return { kind, name, reads, swipe, diagram: new Diagram(picture, caption) };
   }

@@ -110,9 +110,14 @@ def editor_error(app):
     app.page.click("#editor-toggle")
     app.page.wait_for_selector("#editor .cm-content")
     app.poll("() => !document.querySelector('#editor-file').disabled")
-    app.page.click("#editor .cm-content")
-    app.page.keyboard.press("Control+End")
-    app.page.keyboard.type("\n)(")
+    # The file's text can arrive after the panel opens and replace what was typed: type until it stays.
+    for _ in range(3):
+        app.page.click("#editor .cm-content")
+        app.page.keyboard.press("Control+End")
+        app.page.keyboard.type("\n)(")
+        app.page.wait_for_timeout(100)
+        if app.page.locator("#editor .cm-content").inner_text().rstrip().endswith(")("):
+            break
     app.page.keyboard.press("Control+Enter")
     app.poll("() => document.querySelector('#editor-error').textContent !== ''")
 
@@ -155,3 +160,48 @@ def test_axe_finds_nothing_in_any_state(browser, site_url, screen):
     finally:
         context.close()
     assert found == [], "\n" + "\n".join(found)
+
+
+# Every element whose box leaves the box that clips it (the page, or an overflow:hidden/auto
+# ancestor), except inside the diagrams' sideways scrollers, KaTeX's MathML copy (visually hidden
+# on purpose, for screen readers) and KaTeX's own clipping of its stretchy braces. -> {scrollWidth, clientWidth, cut: [...], scrollers: [...]}
+REFLOW = """() => {
+  const W = document.documentElement.clientWidth, cut = [];
+  const clipper = (e) => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+      if (getComputedStyle(a).overflowX !== 'visible') return a; return null; };
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (e.ownerSVGElement || !r.width || e.closest('.net-scroll, .lab-scroll, .katex-mathml')) continue;
+    const a = clipper(e), box = a ? a.getBoundingClientRect() : { left: 0, right: W };
+    if (a && a.closest('.katex')) continue;
+    if (r.right > box.right + 0.5 || r.left < box.left - 0.5)
+      cut.push(`${e.id || e.tagName + '.' + e.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+  }
+  const scrollers = [...document.querySelectorAll('.net-scroll, .lab-scroll')]
+    .filter((s) => s.offsetParent && s.scrollWidth > s.clientWidth + 1)
+    .map((s) => { const hint = s.parentElement.querySelector('.net-hint, .swipe-hint');
+                  return {box: s.className, hint: !!hint && hint.offsetParent !== null && hint.textContent}; });
+  return {scrollWidth: document.documentElement.scrollWidth, clientWidth: W, cut: cut.slice(0, 12), scrollers};
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 640])       # 640: a 1280 px screen at 200% zoom
+def test_reflow_nothing_cut_off_and_only_the_diagrams_scroll(browser, site_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        app = App(context, site_url).open()
+        seen = []
+        for state, reach in [("start", None), ("drawn", drawn), ("break-it", break_it_damaged),
+                             ("cards", cards_computed), ("training", training_running),
+                             ("editor-error", editor_error)]:
+            if reach:
+                reach(app)
+            got = app.page.evaluate(REFLOW)
+            assert got["scrollWidth"] <= got["clientWidth"], (state, got)     # no sideways page scroll
+            assert got["cut"] == [], (state, got["cut"])
+            assert all(s["hint"] for s in got["scrollers"]), (state, got["scrollers"])   # it says it scrolls
+            seen += [s["box"] for s in got["scrollers"]]
+        if width == 320:                          # the diagrams are wider than a phone: they scroll
+            assert {"net-scroll", "lab-scroll"} <= set(seen), seen
+    finally:
+        context.close()
