@@ -49,7 +49,7 @@ export class Landscape {
 
   texts() {
     this.dataCaption.textContent = t("explore.lr.data");
-    this.data.setAttribute("aria-label", t("explore.lr.data"));
+    this.dataName();
     this.title.textContent = t("explore.lr.land");
     this.intro.textContent = t("explore.lr.land.intro");
     this.pickText.textContent = t("explore.lr.land.run");
@@ -59,8 +59,15 @@ export class Landscape {
     this.key = null;            // redraw the axis labels in the new language
   }
 
+  /** The scatter's text alternative: how many points, once they are drawn. */
+  dataName() {
+    this.data.setAttribute("aria-label", this.nPoints ? t("explore.lr.data.alt", { n: this.nPoints }) : t("explore.lr.data"));
+  }
+
   /** The training points (X (n·2) flat, y (n,)), drawn once per sweep. */
   reset(points) {
+    this.nPoints = points.y.length;
+    this.dataName();
     this.data.replaceChildren();
     const s = scale(-4.4, 4.4, 4, 116);
     for (let i = 0; i < points.y.length; i++) {

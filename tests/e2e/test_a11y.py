@@ -135,6 +135,8 @@ def explorers_used(app):
     finals = app.page.eval_on_selector_all("#lr-runs li[data-diverged=false] span:not(.badge):not(.swatch-line)",
                                            "es => es.map(e => e.textContent.split(' ').pop())")
     assert len(finals) == 4 and all(f in alt(app, "#lr-curves") for f in finals), (finals, alt(app, "#lr-curves"))
+    n_points = app.page.eval_on_selector("#lr-data", "e => e.querySelectorAll('circle').length")
+    assert f"{n_points} " in alt(app, "#lr-data"), alt(app, "#lr-data")       # the scatter counts its points
     centre = app.page.text_content("#lr-land-centre").split(" ")[-1].split("：")[-1]
     assert centre and centre in alt(app, "#lr-land"), (centre, alt(app, "#lr-land"))
 
