@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from buildlib import constants, katex, offline, runtime, serving, snapshot, zstd  # noqa: E402  (stdlib only, like this file)
+from buildlib import axe, constants, katex, offline, runtime, serving, snapshot, zstd  # noqa: E402  (stdlib only, like this file)
 from buildlib.env import ensure_chromium, ensure_node, ensure_venv, log, run  # noqa: E402
 
 DIST = ROOT / "dist"
@@ -209,6 +209,7 @@ def test(pytest_args):
     python = ensure_venv(("test",))
     ensure_node()
     ensure_chromium()
+    axe.cached()   # the accessibility engine tests/e2e/test_a11y.py injects (test only, not in dist/)
     build()
     env = {**os.environ, "DIGITLAB_DIST": str(DIST), "OPENBLAS_NUM_THREADS": "1"}
     cmd = [python, "-m", "pytest", *(pytest_args or ["tests"])]

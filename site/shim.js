@@ -15,6 +15,7 @@
 // which this file fills in; window.digitlab is its thin facade for the tests and the bridge.
 
 import { Pad } from "./js/pad.js";
+import { keyPen } from "./js/pad-keys.js";
 import { Diagram } from "./js/diagram.js";
 import { Output } from "./js/output.js";
 import { afterPaint } from "./js/frame.js";
@@ -168,6 +169,7 @@ const pad = page.pad = new Pad($("#pad"), (when) => {
   }
   now(when);
 });
+keyPen(pad, $("#pad"), $(".pad-pen"), $("#pad-say"), $("#prediction [aria-live]"));
 const output = new Output(document);
 const diagram = new Diagram($("#network"), $("#net-caption"));
 new IntersectionObserver(([entry]) => {

@@ -52,6 +52,9 @@ export async function codeView(host, { onApply, onChange }) {
     Prec.highest(keymap.of([{ key: "Mod-Enter", run: () => { onApply(); return true; } }])),
     keymap.of([...commands.defaultKeymap, ...commands.historyKeymap, ...language.foldKeymap,
                commands.indentWithTab]),
+    // contenteditable alone is not counted as focusable by accessibility checkers (axe's
+    // scrollable-region-focusable); an explicit tabindex says it is, without a new tab stop.
+    EditorView.contentAttributes.of({ tabindex: "0" }),
     EditorView.updateListener.of((u) => { if (u.docChanged) onChange(path, u.state.doc.toString()); }),
   ];
   const states = new Map();    // path -> EditorState, so each file keeps its own undo history

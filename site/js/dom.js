@@ -24,3 +24,15 @@ export function svg(tag, attrs = {}, parent = null, text = null) {
 export function setText(e, value) {
   if (e.textContent !== value) e.textContent = value;
 }
+
+/** While `box` scrolls sideways (its content is wider than it) it is a tab stop, so arrow keys
+ *  can scroll it, and a group named by the element labelId (which says that it scrolls); while
+ *  it does not, it is neither. onChange(scrolls): after each size change. */
+export function sidewaysScroll(box, labelId, onChange = null) {
+  const attrs = { tabindex: "0", role: "group", "aria-labelledby": labelId };
+  new ResizeObserver(() => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    for (const k in attrs) scrolls ? box.setAttribute(k, attrs[k]) : box.removeAttribute(k);
+    onChange?.(scrolls);
+  }).observe(box);
+}

@@ -49,17 +49,25 @@ export class Landscape {
 
   texts() {
     this.dataCaption.textContent = t("explore.lr.data");
-    this.data.setAttribute("aria-label", t("explore.lr.data"));
+    this.dataName();
     this.title.textContent = t("explore.lr.land");
     this.intro.textContent = t("explore.lr.land.intro");
     this.pickText.textContent = t("explore.lr.land.run");
     this.low.textContent = t("explore.lr.land.low");
     this.high.textContent = t("explore.lr.land.high");
+    if (!this.svg.hasAttribute("aria-label")) this.svg.setAttribute("aria-label", t("explore.lr.land.none"));
     this.key = null;            // redraw the axis labels in the new language
+  }
+
+  /** The scatter's text alternative: how many points, once they are drawn. */
+  dataName() {
+    this.data.setAttribute("aria-label", this.nPoints ? t("explore.lr.data.alt", { n: this.nPoints }) : t("explore.lr.data"));
   }
 
   /** The training points (X (n·2) flat, y (n,)), drawn once per sweep. */
   reset(points) {
+    this.nPoints = points.y.length;
+    this.dataName();
     this.data.replaceChildren();
     const s = scale(-4.4, 4.4, 4, 116);
     for (let i = 0; i < points.y.length; i++) {
@@ -84,7 +92,9 @@ export class Landscape {
     this.svg.dataset.run = L.run;
     this.svg.dataset.rows = L.rows;
     this.svg.dataset.centreLoss = L.centre_loss ?? "";
-    this.svg.setAttribute("aria-label", t("explore.lr.land.aria", { lr: fmt(L.lr, 4) }));
+    const ok = Array.from(L.grid).filter(Number.isFinite);
+    this.svg.setAttribute("aria-label", !ok.length ? t("explore.lr.land.none") : t("explore.lr.land.aria", {
+      lr: fmt(L.lr, 4), lo: fmtLoss(Math.min(...ok)), hi: fmtLoss(Math.max(...ok)), centre: L.centre_loss == null ? "–" : fmtLoss(L.centre_loss) }));
   }
 
   options(r) {

@@ -48,6 +48,7 @@ export class LearningRateExplorer {
     this.title.textContent = t("explore.lr.title");
     this.intro.textContent = t("explore.lr.intro", { steps: this.res?.steps ?? 300 });
     this.curvesTitle.textContent = t("explore.lr.curves");
+    if (!this.res) this.svg.setAttribute("aria-label", t("explore.lr.curves.none"));
     this.button.textContent = this.res ? t("explore.lr.again") : t("explore.lr.run", { n: 5 });
     this.land.texts();
     if (this.res) this.render(true);
@@ -127,7 +128,7 @@ export class LearningRateExplorer {
     svg("text", { x: 12, y: (M.t + H - M.b) / 2, class: "axis-label", "text-anchor": "middle",
       transform: `rotate(-90 12 ${(M.t + H - M.b) / 2})` }, g).textContent = t("explore.lr.axis.loss");
     r.runs.forEach((run, i) => this.curve(run, i, sx, sy, ly));
-    this.svg.setAttribute("aria-label", t("explore.lr.curves.aria", { n: r.runs.length, steps: r.steps }));
+    this.svg.setAttribute("aria-label", curvesText(r));
   }
 
   curve(run, i, sx, sy, ly) {
@@ -183,4 +184,16 @@ export class LearningRateExplorer {
       if (text) h("p", { class: `say ${run.verdict}`, "data-verdict": run.verdict }, this.verdict, text);
     }
   }
+}
+
+/** The curves' text alternative from Python's losses: each rate's first and last finite loss,
+ *  or where it blew up. r: lr.work's report. */
+function curvesText(r) {
+  const runs = r.runs.map((run) => {
+    const finite = Array.from(run.losses).filter(Number.isFinite);
+    const vars = { lr: fmt(run.lr, 4), from: fmtLoss(finite[0] ?? run.start), to: fmtLoss(finite[finite.length - 1]),
+                   at: run.diverged_at };
+    return t(run.diverged && run.diverged_at != null ? "explore.lr.curves.blew" : "explore.lr.curves.run", vars);
+  });
+  return t("explore.lr.curves.aria", { steps: r.steps, runs: runs.join(t("list.sep")) });
 }

@@ -5,7 +5,7 @@
 import { Diagram } from "./diagram.js";
 import { answer } from "./output.js";
 import { t, onLang } from "./i18n.js";
-import { h, svg } from "./dom.js";
+import { h, sidewaysScroll, svg } from "./dom.js";
 import { pct } from "./lab-dom.js";
 import { EVENTS, page } from "./page.js";
 
@@ -69,14 +69,17 @@ export class BreakIt {
   side(kind) {
     const fig = h("figure", { class: `break-side ${kind}`, "data-side": kind }, this.compareBox);
     const cap = h("figcaption", {}, fig);
-    const name = h("strong", {}, cap);
-    const reads = h("span", { class: "reads" }, cap);
+    const name = h("strong", { id: `break-${kind}-name` }, cap);
+    const reads = h("span", { class: "reads", id: `break-${kind}-reads` }, cap);
     const scroll = h("div", { class: "lab-scroll" }, fig);
-    const picture = svg("svg", { class: "lab-diagram", id: `break-${kind}`, role: "img", viewBox: "0 0 900 504" }, scroll);
+    // Its text alternative is the caption: which network, and what it reads (Python's numbers).
+    const picture = svg("svg", { class: "lab-diagram", id: `break-${kind}`, role: "img", viewBox: "0 0 900 504",
+                                 "aria-labelledby": `${name.id} ${reads.id}` }, scroll);
     // On a narrow screen the diagram is wider than its box: say so, or the output layer (off to
-    // the right) goes unseen. Shown only while the box really scrolls.
-    const swipe = h("p", { class: "swipe-hint", hidden: "" }, fig);
-    new ResizeObserver(() => { swipe.hidden = scroll.scrollWidth <= scroll.clientWidth + 1; }).observe(scroll);
+    // the right) goes unseen. Shown only while the box really scrolls, and only then is the box a
+    // tab stop (named by the hint), so a keyboard can scroll it too.
+    const swipe = h("p", { class: "swipe-hint", id: `break-${kind}-swipe`, hidden: "" }, fig);
+    sidewaysScroll(scroll, swipe.id, (scrolls) => { swipe.hidden = !scrolls; });
     const caption = h("p", { class: "caption" }, fig);
     return { kind, name, reads, swipe, diagram: new Diagram(picture, caption) };
   }

@@ -8,7 +8,9 @@ import { h } from "./dom.js";
 import { EVENTS, page } from "./page.js";
 import { drawTiles, num, signed } from "./lab-dom.js";
 
-const UNIT = "[data-node-id], [data-tile-id]";
+// A CNN's input is drawn as one picture tile ("in:0"), not as units: Python has nothing to say
+// about it (inspect_unit.locate refuses it), so it is neither a tab stop nor clickable.
+const UNIT = "[data-node-id], [data-tile-id]:not([data-tile-id^='in:'])";
 const idOf = (e) => e.dataset.nodeId || e.dataset.tileId;
 const ask = (id, full) => page.call("inspect.node", { model: page.model, id, full });
 
@@ -208,6 +210,8 @@ export class Inspector {
     if (d.error) {
       this.what.textContent = d.error;
       for (const e of [this.values, this.sum, this.statsBox, this.incomingBox]) e.replaceChildren();
+      this.switch.hidden = true;               // no unit to switch: no nameless button
+      this.switchNote.textContent = "";
       return;
     }
     this.what.textContent = describe(d);

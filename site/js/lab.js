@@ -7,6 +7,7 @@
 //                                                 valid (null: applied once Python is ready)
 
 import { register } from "./i18n.js";
+import { sidewaysScroll } from "./dom.js";
 import strings from "./strings/lab.js";
 import { BreakIt } from "./lab-break.js";
 import { Inspector } from "./lab-inspector.js";
@@ -17,6 +18,10 @@ register(strings);
 const mount = document.querySelector("#lab-mount");
 const breakIt = new BreakIt(mount);
 new Inspector(mount, document.querySelector("#network"), breakIt);
+// On a phone the main diagram is wider than its card: its box says so (#net-hint) and is a tab
+// stop, as Break It's are (before Python draws the nodes, nothing else in it takes the focus).
+const netHint = document.querySelector("#net-hint");
+sidewaysScroll(document.querySelector(".net-scroll"), "net-hint", (scrolls) => { netHint.hidden = !scrolls; });
 // The panel sits above Break It: it opens right under the diagram it explains.
 mount.prepend(document.querySelector("#inspector"));
 

@@ -12,6 +12,7 @@ const INK = PALETTE.ink;
 // Ink follows pointerrawupdate where the browser has it: it arrives as the pointer moves, not at
 // the next frame as pointermove does, so the page can classify the new ink before that frame.
 const MOVE = "onpointerrawupdate" in window ? "pointerrawupdate" : "pointermove";
+export const KEY_PEN = -1;        // the keyboard pen's pointer id (real pointers have ids >= 0)
 
 export class Pad {
   /** canvas: the visible <canvas>; onInk(timeStamp): called after every change. */
@@ -165,10 +166,7 @@ export class Pad {
       // Throws for a pointer that is already gone (lifted before this handler ran, or a
       // script-made event); the stroke still works, only without capture.
       try { c.setPointerCapture(e.pointerId); } catch { /* no capture */ }
-      this.active = { id: e.pointerId, stroke: { w: this.brush, pts: this._point(e) }, box: this._box() };
-      this.strokes.push(this.active.stroke);
-      this._extend(1);
-      this.onInk(e.timeStamp);
+      this.begin(e.pointerId, ...this._point(e), e.timeStamp);
       e.preventDefault();
     });
     c.addEventListener(MOVE, (e) => {
@@ -196,7 +194,28 @@ export class Pad {
     };
     c.addEventListener("pointerup", end);
     c.addEventListener("pointercancel", end);
-    this._end = () => end({ pointerId: this.active.id, timeStamp: performance.now() });
+    this._end = (when = performance.now()) => end({ pointerId: this.active.id, timeStamp: when });
+  }
+
+  /** Start a stroke at (x, y) in pad units for pointer `id` (KEY_PEN: the keyboard's pen). */
+  begin(id, x, y, when) {
+    this.active = { id, stroke: { w: this.brush, pts: [x, y] }, box: this._box() };
+    this.strokes.push(this.active.stroke);
+    this._extend(1);
+    this.onInk(when);
+  }
+
+  /** The keyboard's pen (pad-keys.js): a line to (x, y) while down; lifting ends the stroke. */
+  keyTo(x, y, when) {
+    if (this.active?.id !== KEY_PEN) return;
+    const pts = this.active.stroke.pts, before = pts.length / 2;
+    pts.push(x, y);
+    this._extend(before);
+    this.onInk(when);
+  }
+
+  keyUp(when) {
+    if (this.active?.id === KEY_PEN) this._end(when);
   }
 
   /** Draw the active stroke's new part on both canvases without redrawing the rest. */

@@ -123,9 +123,18 @@ class Replay {
       ends.push(end);
     }
     spread(ends, 10, T + 4, H - B + 4);
+    this.svg.setAttribute("aria-label", this.alt());
     svg("line", { x1: x(this.k - 1), x2: x(this.k - 1), y1: T, y2: H - B, class: "marker", "data-k": this.k }, this.svg)
       .style.display = this.k > 0 ? "" : "none";
     this.points(x, y, colour);
+  }
+
+  /** The chart's text alternative: the leading digit after the first and the last stroke. */
+  alt() {
+    const { count, pct, digits } = this.data;
+    const at = (i) => (digits[i] >= 0 ? t("replay.point", { k: i + 1, digit: digits[i], pct: pct[i * 10 + digits[i]] }) : "");
+    const points = [...new Set([0, count - 1])].map(at).filter(Boolean).join(t("list.sep"));
+    return t("replay.alt", { n: count, points });
   }
 
   /** One <g data-stroke> per stroke: the leading digit's dot, its tooltip, the stroke number. */

@@ -13,14 +13,17 @@ export async function loadSamples(root, onPick) {
   onLang(() => buttons.forEach(describe));
 }
 
-/** The button's accessible name and tooltip, in the current language. */
+/** The button's accessible name and tooltip, in the current language. The name begins with
+ *  the text the button shows ("3→5"), so a person using voice control can say what they see. */
 function describe(b) {
   const d = b.dataset;
   const what = d.cnnPred ? t("samples.wrong", { index: d.sample, label: d.label, pred: d.cnnPred })
                          : t("samples.one", { index: d.sample, label: d.label });
-  b.setAttribute("aria-label", what);
+  b.setAttribute("aria-label", `${tagText(d)}: ${what}`);
   b.title = what;
 }
+
+const tagText = (d) => (d.cnnPred ? `${d.label}→${d.cnnPred}` : d.label);
 
 function button(s, onPick) {
   const b = document.createElement("button");
@@ -45,7 +48,7 @@ function button(s, onPick) {
   pic.alt = "";
   const tag = document.createElement("span");
   tag.className = "tag";
-  tag.textContent = wrong ? `${s.label}→${s.cnn_pred}` : String(s.label);
+  tag.textContent = tagText(b.dataset);
   b.append(pic, tag);
   b.addEventListener("click", (e) => onPick(s.pixels, e));
   return b;

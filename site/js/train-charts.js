@@ -16,10 +16,12 @@ function fmt(v) {
 }
 
 export class LineChart {
-  /** root: an empty <svg>; series: [{key, cls, dots?}]; y: {min, max} fixed, or null to fit the data. */
-  constructor(root, series, y = null) {
+  /** root: an empty <svg>; series: [{key, cls, dots?}]; y: {min, max} fixed, or null to fit the data;
+   *  describe(data) -> the chart's text alternative ({key: [[x, y], ...]}), set on every redraw. */
+  constructor(root, series, y = null, describe = null) {
     this.svg = root;
     this.fixedY = y;
+    this.describe = describe;
     root.setAttribute("viewBox", `0 0 ${W} ${H}`);
     this.frame = svg("g", { class: "axes" }, root);
     this.lines = {};
@@ -68,6 +70,7 @@ export class LineChart {
       }
     }
     this._axes(xMax, yMin, yMax, sx, sy);
+    if (this.describe) this.svg.setAttribute("aria-label", this.describe(this.data));
   }
 
   _axes(xMax, yMin, yMax, sx, sy) {

@@ -111,10 +111,17 @@ export class Saliency {
     this.unitsH.textContent = t("why.units.title");
     this.unitsNote.textContent = t("why.units.intro");
     this.thUnit.textContent = t("why.units.head.unit");
-    this.inputCanvas.setAttribute("aria-label", t("why.input.label"));
-    this.drawCanvas.setAttribute("aria-label", t("why.drawing.label"));
+    this.mapNames();
     this.figs[0].querySelector("figcaption").textContent = t("why.input");
     this.figs[1].querySelector("figcaption").textContent = t("why.drawing");
+  }
+
+  /** The two maps' text alternatives: what they are, and with an answer, what they show. */
+  mapNames(res = null) {
+    for (const [c, key] of [[this.inputCanvas, "why.input.label"], [this.drawCanvas, "why.drawing.label"]]) {
+      c.setAttribute("aria-label", !res ? t(key) : t("why.map.alt", { what: t(key), winner: res.winner,
+        runner: res.runner, peak: res.peak.toPrecision(2), total: res.total.toFixed(2) }));
+    }
   }
 
   /** Words and pictures for the current answer in the current language. */
@@ -125,6 +132,7 @@ export class Saliency {
     this.root.dataset.state = state;
     this.message.textContent = state === "loading" ? waiting() : state === "empty" ? t("why.empty") : "";
     this.message.hidden = state === "ready";
+    this.tbody.parentElement.hidden = state !== "ready";   // no header row without a change to head
     if (state !== "ready") {
       for (const k of ["winner", "runner", "peak", "margin", "total"]) delete this.root.dataset[k];
       this.root.saliencyValues = this.root.saliencyInput = null;
@@ -133,6 +141,7 @@ export class Saliency {
       this.thChange.textContent = "";
       this.tbody.replaceChildren();
       this.clearMaps();
+      this.mapNames();
       return;
     }
     this.fill(res);
@@ -152,6 +161,7 @@ export class Saliency {
     this.legScale.textContent = t("why.legend.scale", { peak: res.peak.toPrecision(2), total: res.total.toFixed(2) });
     this.thChange.textContent = t("why.units.head.change", vars);
     this.drawMaps(res);
+    this.mapNames(res);
     this.units(res.units);
   }
 
