@@ -23,7 +23,7 @@ const ui = {
   input: $("#console-input"), run: $("#console-run"), clear: $("#console-clear"),
   help: $("#console-help"), status: $("#console-status"), examples: $("#console-examples"),
 };
-const con = { prompt: null, loading: null, history: loadHistory(), said: null, examples: [] };
+const con = { prompt: null, loading: null, history: loadHistory(), said: null, examples: [], queue: [] };
 
 // ---- history, kept across reloads (checked when read: anything else is dropped) ----------------
 
@@ -78,15 +78,20 @@ function loadPrompt() {
 /** Run `source` if Python says it is a complete statement (or `force`). -> whether it ran. */
 function submit(source, force = false) {
   if (!page.ready) { say("console.notReady"); return false; }
-  if (panel.dataset.state === "busy") return false;
   if (!force && page.call("console.more", { source }).more) return false;
-  const text = force ? source + "\n" : source;
-  echo(source);
   remember(source);
-  busy(true);
-  // One frame first, so "running…" shows before a long command holds the page.
-  requestAnimationFrame(() => setTimeout(() => finish(page.call("console.run", { source: text })), 0));
+  con.queue.push(force ? source + "\n" : source);    // typed while one runs: it runs next, in order
+  if (panel.dataset.state !== "busy") next();
   return true;
+}
+
+/** Run the next command waiting, after one frame, so "running…" shows before it holds the page. */
+function next() {
+  const text = con.queue.shift();
+  if (text === undefined) return;
+  echo(text.replace(/\n$/, ""));
+  busy(true);
+  requestAnimationFrame(() => setTimeout(() => finish(page.call("console.run", { source: text })), 0));
 }
 
 function finish(r) {
@@ -96,6 +101,7 @@ function finish(r) {
   else if (r.draw) page.update();
   busy(false);
   say(r.items.some((i) => i.kind === "err") ? "console.failed" : "console.done");
+  next();
 }
 
 function busy(on) {

@@ -141,9 +141,24 @@ def explorers_used(app):
     assert centre and centre in alt(app, "#lr-land"), (centre, alt(app, "#lr-land"))
 
 
+def console_used(app):
+    """The console open after a picture, bars, an error and a stopped loop (#19's card)."""
+    show(app, "#console")
+    app.page.click("#console-toggle")
+    app.page.wait_for_selector("#console-input .cm-content")
+    for line in ("show(lab.x)", "show(lab.probs)", "1/0"):
+        n = app.page.locator("#console-output > *").count()
+        app.page.click("#console-input .cm-content")
+        app.page.keyboard.type(line)
+        app.page.keyboard.press("Enter")
+        app.poll("(n) => document.querySelectorAll('#console-output > *').length > n"
+                 " && document.querySelector('#console').dataset.state === 'ready'", n)
+    assert app.page.locator("#console-output .console-err").count() >= 1
+
+
 STATES = [("start", None), ("drawn", drawn), ("inspector", inspector_open), ("break-it", break_it_damaged),
           ("cards", cards_computed), ("training", training_running), ("diverged", training_diverged),
-          ("editor-error", editor_error), ("explorers", explorers_used)]
+          ("editor-error", editor_error), ("explorers", explorers_used), ("console", console_used)]
 
 
 @pytest.mark.parametrize("screen", SCREENS)
