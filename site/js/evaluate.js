@@ -11,6 +11,7 @@ import { loadEvalset } from "./evalset.js";
 import { digitPicture } from "./samples.js";
 import { EVENTS, page } from "./page.js";
 import { nextTask } from "./frame.js";
+import { Threshold } from "./evaluate-threshold.js";
 
 register(strings);
 
@@ -48,9 +49,11 @@ export class Evaluate {
       const dd = h("dd", { id: key === "accuracy" ? "eval-accuracy" : `eval-${key.replace("_", "-")}` }, box);
       this.values[key] = { dt, dd };
     }
-    this.perClass = h("table", { class: "eval-perclass", id: "eval-perclass" }, sec);
+    this.perClass = h("table", { class: "eval-perclass", id: "eval-perclass" }, h("div", { class: "eval-scroll" }, sec));
     this.matrix = h("table", { class: "eval-confusion", id: "confusion" }, h("div", { class: "eval-scroll" }, sec));
     this.gallery = h("div", { class: "eval-gallery", id: "eval-gallery", "aria-live": "polite" }, sec);
+    this.threshold = new Threshold(h("div", { class: "eval-extra" }, sec));
+    addEventListener(EVENTS.ready, () => this.threshold.refresh());
     this.runButton.addEventListener("click", () => this.run());
     this.matrix.addEventListener("click", (e) => {
       const b = e.target.closest("[data-true]");
@@ -81,12 +84,14 @@ export class Evaluate {
       this.card.dataset.model = model;
       this.card.dataset.n = String(n);
       const t0 = performance.now();
-      if (!(await this.slices(n, model, gen))) return;
+      const python = await this.slices(n, model, gen);
+      if (python === null) return;
       this.result = page.call("eval.figures");
-      performance.measure(EVENTS.evaluate, { start: t0, detail: { model, n } });
+      performance.measure(EVENTS.evaluate, { start: t0, detail: { model, n, python, slices: this.nSlices } });
       this.version = version;
       this.setState("done");
       this.render();
+      this.threshold.refresh();
       for (const fn of this.listeners) fn(this.result);
     } catch (err) {
       if (gen !== this.gen) return;
@@ -95,20 +100,24 @@ export class Evaluate {
     }
   }
 
-  /** Python scores the sample a slice at a time, each sized to about SLICE_MS. -> finished? */
+  /** Python scores the sample a slice at a time, each sized to about SLICE_MS. -> the ms spent
+   *  in Python, or null when a newer run took over. */
   async slices(n, model, gen) {
-    let done = 0, per = 10;
+    let done = 0, per = 10, python = 0;
+    this.nSlices = 0;
     while (done < n) {
       const t0 = performance.now();
       done = page.call("eval.step", { stop: done + per }).done;
       const ms = performance.now() - t0;
+      python += ms;
+      this.nSlices++;
       per = Math.max(1, Math.min(500, Math.round(per * SLICE_MS / Math.max(ms, 0.5))));
       this.progress.value = done / n;
       this.status.textContent = t("eval.running", { model, done, n });
       await nextTask();
-      if (gen !== this.gen) return false;
+      if (gen !== this.gen) return null;
     }
-    return true;
+    return python;
   }
 
   setState(s) {
@@ -127,6 +136,7 @@ export class Evaluate {
     this.title.textContent = t("eval.title");
     this.intro.textContent = t("eval.intro", { n: Number(this.card.dataset.n) || 2000 });
     this.runButton.textContent = t(r ? "eval.rerun" : "eval.run");
+    this.threshold.render();
     this.stale.textContent = t("eval.stale");
     if (this.card.dataset.state === "done") {
       this.status.textContent = t("eval.done", { model: this.card.dataset.model, n: r.n });

@@ -101,3 +101,33 @@ def test_a_damaged_network_is_evaluated_not_the_shipped_one(fresh, reference, sa
     finally:
         app.page.evaluate("window.digitlab.damage.set({bias: false, noise: 0, layers: [], neurons: []})")
 
+
+def set_threshold(app, v):
+    n = app.updates()
+    app.page.locator("#eval-threshold").fill(str(v))
+    app.wait_update(n)
+    app.page.wait_for_timeout(50)
+
+
+def test_threshold_coverage_and_the_live_answer_follow_python(fresh, reference, sample):
+    app = fresh
+    r = evaluate(app)
+    P, _ = ev.scores(reference("cnn"), sample["x"][np.searchsorted(sample["index"], r["indices"])])
+    conf, right = P.max(axis=1), P.argmax(axis=1) == sample["y"]
+    try:
+        for thr in (0.99, 0.5, 1.0):
+            set_threshold(app, thr)
+            want = ev.coverage(conf, right, thr)
+            got = {k: app.page.get_attribute(f"#eval-{k}", "data-value") for k in ("coverage", "accepted-accuracy")}
+            assert float(got["coverage"]) == pytest.approx(want["coverage"], abs=1e-9)
+            assert float(got["accepted-accuracy"]) == pytest.approx(want["accuracy"], abs=1e-9)
+        assert float(app.page.get_attribute("#eval-coverage", "data-value")) < 0.9    # few are 100% sure
+        assert app.page.locator(".eval-curve path.curve").count() == 1
+        assert "coverage" in app.page.text_content("#eval-curve-cap")
+        p = app.draw([[(0.5, 0.2), (0.48, 0.5), (0.45, 0.8)], [(0.3, 0.5), (0.7, 0.5)]])   # a cross: no clear digit
+        confidence = max(app.snapshot()["probs"])
+        assert confidence < 1.0 and p["state"] == "unsure" and "I don't know" in p["text"]
+        set_threshold(app, 0.0)
+        assert app.prediction()["state"] == "sure"
+    finally:
+        set_threshold(app, 0.6)

@@ -7,20 +7,25 @@ The page calls
     eval.step      {stop}         -> {done, n}           scores images [done, stop): one short slice
     eval.figures   {}             -> figures (evaluation.figures) + {model, indices, labels, preds}
     eval.cell      {true, pred}   -> {indices, pixels (m, 784) uint8, confidence}, most confident first
+    eval.threshold {value}        -> {threshold, coverage, accuracy, accepted, curve [[c, a, thr]]}
 
 The network evaluated is whatever `app.model(model)` runs when the run starts: the shipped one,
 Break It's damaged copy, one trained or imported in the page, or one the console changed.
+
+Once a threshold is set, every update's answer follows it (the hook below): under it the network
+says it is not sure ("unsure", reason "threshold"), at or over it it answers. Doubts about the
+ink itself (too small, a blob, a line) still come first.
 """
 
 import numpy as np
 
 from ... import evaluation as ev
-from ..registry import handler, state
+from ..registry import handler, on_result, state
 from .damage import breaker
 
 
 class Evaluator:
-    """Per app: the run in progress or done."""
+    """Per app: the run in progress or done, and the live answer's threshold."""
 
     def __init__(self):
         self.net = self.model = None
@@ -29,6 +34,7 @@ class Evaluator:
         self.acts = {}             # map layer -> (n, d) float32, filled up to `done`
         self.layers = []           # [(name, width)] the map can show
         self.done = 0
+        self.threshold = None      # None: the page's own rule (viewmodel.CONFIG.unsure_below)
 
     def ready(self):
         if self.P is None or self.done < len(self.y):
@@ -97,8 +103,49 @@ def cell(app, true=0, pred=0, limit=60):
             "confidence": np.round(e.P[shown, p].astype(np.float64), 4), "total": int(len(pos))}
 
 
+@handler("eval.threshold")
+def threshold(app, value=None):
+    """Set the live answer's threshold (None: keep it) and measure it on the finished run.
+
+    -> {threshold, coverage, accuracy, accepted, curve: m rows [coverage, accuracy, threshold]}
+       (the figures are None before a run has finished)"""
+    e = evaluator(app)
+    if value is not None:
+        v = float(value)
+        if not np.isfinite(v):
+            raise ValueError(f"eval.threshold: want a number in [0, 1], got {value!r}")
+        e.threshold = min(max(v, 0.0), 1.0)
+    thr = e.threshold if e.threshold is not None else _default_threshold()
+    out = {"threshold": thr, "coverage": None, "accuracy": None, "accepted": None, "curve": []}
+    if e.P is not None and e.done == len(e.y) and len(e.y):
+        conf, right = e.P.max(axis=1), e.P.argmax(axis=1) == e.y
+        out.update(ev.coverage(conf, right, thr))
+        out["curve"] = np.round(ev.coverage_curve(conf, right), 4).tolist()
+    return out
+
+
+def _default_threshold():
+    from ...viewmodel import CONFIG
+    return CONFIG.unsure_below
+
+
 def _digit(v):
     d = int(v)
     if not 0 <= d <= 9:
         raise ValueError(f"a digit is 0-9, got {v!r}")
     return d
+
+
+@on_result
+def thresholded(app, name, img, x, trace, out):
+    """Under the threshold the live answer is not sure (Python decides; the page words it)."""
+    e = app.features.get("evaluation")
+    if e is None or e.threshold is None:
+        return
+    p = out["prediction"]
+    if p.get("state") not in ("sure", "unsure") or p.get("reason"):
+        return
+    thr = e.threshold
+    sure = float(out["probs"].max()) >= thr          # the unrounded confidence, as eval.threshold counts
+    out["prediction"] = {**p, "state": "sure" if sure else "unsure", "threshold": round(thr * 100, 1),
+                         **({} if sure else {"reason": "threshold"})}
