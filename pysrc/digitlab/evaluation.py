@@ -7,7 +7,8 @@ Pure numpy + stdlib. n is the number of images evaluated, K = 10 classes.
     cell(P, y, t, p)            the images of one confusion cell, most confident first
     coverage(conf, right, thr)  "I don't know" below thr: how many are answered, how many rightly
     coverage_curve(conf, right) accuracy on the accepted images against coverage, every threshold
-    pca(A)                      the two main axes of a layer's activations (subspace iteration)
+    PCA(A), pca(A)              the two main axes of a layer's activations (subspace iteration)
+    nearest(A, sq, v)           the test images nearest a drawing in a layer's space
 """
 
 import numpy as np
@@ -118,33 +119,52 @@ def coverage_curve(conf, right, points=101):
     return np.stack([k / n, hits[k - 1] / k, conf[order][k - 1]], axis=1)
 
 
-def pca(A, iters=300, tol=1e-9, block=6, seed=0):
-    """A (n, d) activations -> (mean (d,), axes (2, d) orthonormal, variance (2,)), the two
-    directions of largest variance.
+class PCA:
+    """The two directions of largest variance of A (n, d), found a step at a time (`step`), so
+    the page can spread the work over frames; `pca(A)` runs it to the end.
 
-    Subspace iteration with a Rayleigh-Ritz step, on the centred data itself (never the d x d
+    Subspace iteration with a Rayleigh-Ritz step on the centred data itself (never the d x d
     covariance, whose product costs n d^2: seconds in the page's BLAS-less numpy). A block wider
-    than 2 makes the top two converge fast even when the 2nd and 3rd variances are close. Each
-    axis's sign is fixed (its largest entry positive) so the same data gives the same picture."""
-    A = A.astype(np.float64)
-    mean = A.mean(axis=0)
-    Xc = A - mean
-    b = min(block, *Xc.shape)
-    V = np.linalg.qr(np.random.default_rng(seed).standard_normal((Xc.shape[1], b)))[0]
-    prev = None
-    for _ in range(iters):
-        V = np.linalg.qr(Xc.T @ (Xc @ V))[0]
+    than 2 makes the top two converge fast even when the 2nd and 3rd variances are close."""
+
+    def __init__(self, A, block=6, seed=0, tol=1e-9, max_iters=300):
+        A = A.astype(np.float64)
+        self.mean = A.mean(axis=0)
+        self.Xc = A - self.mean
+        b = min(block, *self.Xc.shape)
+        self.V = np.linalg.qr(np.random.default_rng(seed).standard_normal((self.Xc.shape[1], b)))[0]
+        self.top, self.iters, self.tol, self.max_iters = None, 0, tol, max_iters
+        self.done = False
+
+    def step(self):
+        """One iteration. -> done (the top two variances stopped changing, or max_iters)."""
+        Xc = self.Xc
+        V = np.linalg.qr(Xc.T @ (Xc @ self.V))[0]
         S = Xc @ V
         vals, vecs = np.linalg.eigh(S.T @ S)
-        V = V @ vecs[:, ::-1]
+        self.V = V @ vecs[:, ::-1]
         top = vals[::-1][:2]
-        if prev is not None and np.all(np.abs(top - prev) <= tol * max(top[0], 1e-30)):
-            break
-        prev = top
-    axes = V[:, :2].T
-    flip = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
-    axes = axes * np.where(flip == 0, 1, flip)[:, None]
-    return mean, axes, top / max(len(A) - 1, 1)
+        prev, self.top = self.top, top
+        self.iters += 1
+        close = prev is not None and np.all(np.abs(top - prev) <= self.tol * max(top[0], 1e-30))
+        self.done = bool(close or self.iters >= self.max_iters)
+        return self.done
+
+    def result(self):
+        """-> (mean (d,), axes (2, d) orthonormal, variance (2,)). Each axis's sign is fixed (its
+        largest entry positive) so the same data always gives the same picture."""
+        axes = self.V[:, :2].T
+        flip = np.sign(axes[np.arange(len(axes)), np.abs(axes).argmax(axis=1)])
+        axes = axes * np.where(flip == 0, 1, flip)[:, None]
+        return self.mean, axes, self.top / max(len(self.Xc) - 1, 1)
+
+
+def pca(A, **kw):
+    """A (n, d) -> (mean (d,), axes (2, d), variance (2,)): PCA(A, **kw) run to the end."""
+    p = PCA(A, **kw)
+    while not p.step():
+        pass
+    return p.result()
 
 
 def nearest(A, sq, v, k=5):

@@ -12,6 +12,7 @@ import { digitPicture } from "./samples.js";
 import { EVENTS, page } from "./page.js";
 import { nextTask } from "./frame.js";
 import { Threshold } from "./evaluate-threshold.js";
+import { PointMap } from "./evaluate-map.js";
 
 register(strings);
 
@@ -54,6 +55,7 @@ export class Evaluate {
     this.gallery = h("div", { class: "eval-gallery", id: "eval-gallery", "aria-live": "polite" }, sec);
     this.threshold = new Threshold(h("div", { class: "eval-extra" }, sec));
     addEventListener(EVENTS.ready, () => this.threshold.refresh());
+    this.map = new PointMap(h("div", { class: "eval-extra" }, sec));
     this.runButton.addEventListener("click", () => this.run());
     this.matrix.addEventListener("click", (e) => {
       const b = e.target.closest("[data-true]");
@@ -75,6 +77,7 @@ export class Evaluate {
     if (!page.ready) return;
     this.setState("running");
     this.progress.value = 0;
+    this.map.clear();
     try {
       this.status.textContent = t("eval.loading");
       const n = await loadEvalset();
@@ -93,6 +96,7 @@ export class Evaluate {
       this.render();
       this.threshold.refresh();
       for (const fn of this.listeners) fn(this.result);
+      await this.map.runDone(this.result);
     } catch (err) {
       if (gen !== this.gen) return;
       this.setState("idle");
@@ -137,6 +141,7 @@ export class Evaluate {
     this.intro.textContent = t("eval.intro", { n: Number(this.card.dataset.n) || 2000 });
     this.runButton.textContent = t(r ? "eval.rerun" : "eval.run");
     this.threshold.render();
+    this.map.render();
     this.stale.textContent = t("eval.stale");
     if (this.card.dataset.state === "done") {
       this.status.textContent = t("eval.done", { model: this.card.dataset.model, n: r.n });

@@ -36,6 +36,8 @@ export const page = {
   damage: null,
   /** Evaluate's last finished run, () -> {model, indices[], labels[], preds[]} | null (js/evaluate.js). */
   evaluation: null,
+  /** Evaluate's point map, () -> {layer, method, indices[], xy[][2], you, neighbours[]} | null. */
+  map: null,
   /** A Python function an instrument registered (digitlab.web.registry): name, args -> plain JS.
    *  Throws before Python is ready; instruments start on EVENTS.ready. */
   call: notReady,

@@ -9,6 +9,8 @@ import pytest
 from digitlab import damage as dmg
 from digitlab import evaluation as ev
 
+from .conftest import DIGITS
+
 pytestmark = pytest.mark.e2e
 
 
@@ -131,3 +133,76 @@ def test_threshold_coverage_and_the_live_answer_follow_python(fresh, reference, 
         assert app.prediction()["state"] == "sure"
     finally:
         set_threshold(app, 0.6)
+
+
+def mapped(app, layer):
+    """Evaluate (if not yet), choose `layer` for the map like a person and wait for it."""
+    if app.page.get_attribute("#eval", "data-state") != "done":
+        evaluate(app)
+    app.poll("() => document.querySelector('.eval-map').dataset.state === 'done'")
+    app.page.locator("#map").scroll_into_view_if_needed()
+    if app.page.get_attribute(".eval-map", "data-layer") != layer:
+        app.page.select_option("#map-layer", layer)
+        app.poll("l => document.querySelector('.eval-map').dataset.state === 'done' &&"
+                 " document.querySelector('.eval-map').dataset.layer === l", layer)
+    return app.page.evaluate("window.digitlab.map()")
+
+
+def layer_activations(net, X, layer):
+    return ev.scores(net, X, [layer])[1][layer].astype(np.float64) if layer != "input" \
+        else X.reshape(len(X), -1).astype(np.float64) / 255
+
+
+@pytest.mark.parametrize("layer", ["fc1", "input"])
+def test_pca_coordinates_equal_cpythons_up_to_each_axis_sign(fresh, reference, sample, layer):
+    app = fresh
+    m = mapped(app, layer)
+    assert m["layer"] == layer and m["method"] == "pca"
+    pos = np.searchsorted(sample["index"], m["indices"])
+    A = layer_activations(reference("cnn"), sample["x"][pos], layer)
+    U, S, Vt = np.linalg.svd(A - A.mean(axis=0), full_matrices=False)
+    want, got = (A - A.mean(axis=0)) @ Vt[:2].T, np.array(m["xy"])
+    for k in range(2):
+        sign = np.sign(got[:, k] @ want[:, k])
+        assert np.abs(got[:, k] - sign * want[:, k]).max() < 1e-3 * np.abs(want[:, k]).max()
+    # The dots drawn are those points, one per image, errors ringed.
+    assert app.page.locator("#map text[data-i]").count() == len(pos)
+    preds = np.array(app.page.evaluate("window.digitlab.evaluation().preds"))
+    assert app.page.locator("#map circle.miss").count() == int(np.sum(preds != sample["y"][pos]))
+
+
+def test_your_drawing_is_a_live_point_with_its_nearest_images(fresh, reference, sample):
+    app = fresh
+    m = mapped(app, "fc1")
+    pos = np.searchsorted(sample["index"], m["indices"])
+    net = reference("cnn")
+    A = layer_activations(net, sample["x"][pos], "fc1")
+    signs = np.sign([np.array(m["xy"])[:, k] @ ((A - A.mean(axis=0)) @ np.linalg.svd(
+        A - A.mean(axis=0), full_matrices=False)[2][k]) for k in range(2)])
+    axes = signs[:, None] * np.linalg.svd(A - A.mean(axis=0), full_matrices=False)[2][:2]
+    seen = []
+    for digit in (1, 7):
+        app.clear()
+        app.draw(DIGITS[digit])                             # the pad scrolls into view, the map out of it
+        assert app.page.evaluate("window.digitlab.map().you") is None      # off screen: Python places nothing
+        n = app.updates()
+        app.page.locator("#map").scroll_into_view_if_needed()
+        app.wait_update(n)                                  # on screen again: the drawing is placed at once
+        app.poll("() => window.digitlab.map().neighbours.length === 5 && window.digitlab.map().you")
+        app.page.wait_for_timeout(300)                      # the drawing rests: neighbours of this drawing
+        m = app.page.evaluate("window.digitlab.map()")
+        x = np.array(app.snapshot()["input"], np.float32).reshape(1, 784)
+        v = ev.activation(net.forward(x), "fc1")[0].astype(np.float64)
+        assert np.allclose(m["you"], (v - A.mean(axis=0)) @ axes.T, atol=1e-3 * np.abs(A).max())
+        you = app.page.eval_on_selector("#map-you", "e => [+e.dataset.x, +e.dataset.y]")
+        assert you == m["you"]
+        nearest = np.argsort(((A - v) ** 2).sum(axis=1))[:5]
+        assert m["neighbours"] == sample["index"][pos][nearest].tolist()
+        shown = app.page.eval_on_selector_all("#map-neighbours [data-index]", "bs => bs.map(b => +b.dataset.index)")
+        assert shown == m["neighbours"]
+        seen.append(m["you"])
+    assert np.hypot(*np.subtract(*seen)) > 1                 # the point moved with the drawing
+    n = app.updates()
+    app.page.evaluate("window.digitlab.pad.clear(); window.digitlab.update()")   # cleared in view of the map
+    app.wait_update(n)
+    assert app.page.evaluate("window.digitlab.map().you") is None
