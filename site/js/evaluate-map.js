@@ -47,7 +47,7 @@ export class PointMap {
   }
 
   wire() {
-    this.layer.addEventListener("change", () => this.make());
+    this.layer.addEventListener("change", () => this.make().catch((err) => this.failed(err)));
     const pick = (e) => e.target.closest?.("[data-i]");
     this.svg.addEventListener("pointermove", (e) => { const p = pick(e); if (p) this.show(Number(p.dataset.i)); });
     this.svg.addEventListener("click", (e) => { const p = pick(e); if (p) this.toPad(Number(p.dataset.i)); });
@@ -100,11 +100,17 @@ export class PointMap {
   async make(started = false) {
     const gen = this.gen = (this.gen || 0) + 1;
     this.data = null;
+    this.neighbours = [];
+    this.nbList.replaceChildren();
+    this.focus = -1;
     this.watch();
     this.box.dataset.state = "running";
     this.render();
     if (!started) page.call("map.start", { layer: this.layer.value });
-    while (!page.call("map.step", { budget_ms: 8 }).done) {
+    for (;;) {
+      const r = page.call("map.step", { budget_ms: 8 });
+      this.box.dataset.iters = String(r.iters);
+      if (r.done) break;
       await nextTask();
       if (gen !== this.gen) return;
     }
@@ -114,6 +120,11 @@ export class PointMap {
     this.draw();
     this.render();
     this.watch();
+  }
+
+  failed(err) {
+    this.box.dataset.state = "idle";
+    this.status.textContent = t("eval.error", { message: String(err.message || err).trim().split("\n").pop() });
   }
 
   draw() {
@@ -221,6 +232,7 @@ export class PointMap {
 
   renderNeighbours() {
     this.nbTitle.textContent = this.neighbours?.length && this.watching ? t("eval.map.neighbours") : "";
+    if (!this.data) return;
     for (const b of this.nbList.querySelectorAll("[data-i]")) b.setAttribute("aria-label", this.describe(Number(b.dataset.i)));
   }
 

@@ -96,7 +96,7 @@ export class Evaluate {
       this.render();
       this.threshold.refresh();
       for (const fn of this.listeners) fn(this.result);
-      await this.map.runDone(this.result);
+      this.map.runDone(this.result).catch((err) => this.map.failed(err));
     } catch (err) {
       if (gen !== this.gen) return;
       this.setState("idle");

@@ -202,6 +202,14 @@ def test_your_drawing_is_a_live_point_with_its_nearest_images(fresh, reference, 
         assert shown == m["neighbours"]
         seen.append(m["you"])
     assert np.hypot(*np.subtract(*seen)) > 1                 # the point moved with the drawing
+    # Another layer, with the drawing shown: mapped afresh, the drawing placed in it at once.
+    m = mapped(app, "out")
+    app.poll("() => window.digitlab.map().neighbours.length === 5 && window.digitlab.map().you")
+    B = layer_activations(net, sample["x"][pos], "out")
+    v = ev.activation(net.forward(x), "out")[0].astype(np.float64)
+    app.page.wait_for_timeout(300)
+    assert app.page.evaluate("window.digitlab.map().neighbours") == \
+        sample["index"][pos][np.argsort(((B - v) ** 2).sum(axis=1))[:5]].tolist()
     n = app.updates()
     app.page.evaluate("window.digitlab.pad.clear(); window.digitlab.update()")   # cleared in view of the map
     app.wait_update(n)
