@@ -106,6 +106,7 @@ export class PointMap {
     this.watch();
     this.box.dataset.state = "running";
     this.render();
+    const t0 = performance.now();
     if (!started) page.call("map.start", { layer: this.layer.value });
     for (;;) {
       const r = page.call("map.step", { budget_ms: 8 });
@@ -115,6 +116,7 @@ export class PointMap {
       if (gen !== this.gen) return;
     }
     this.data = page.call("map.points");
+    performance.measure(EVENTS.map, { start: t0, detail: { layer: this.data.layer, iters: Number(this.box.dataset.iters) } });
     this.box.dataset.state = "done";
     this.box.dataset.layer = this.data.layer;
     this.draw();

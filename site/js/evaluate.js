@@ -50,9 +50,11 @@ export class Evaluate {
       const dd = h("dd", { id: key === "accuracy" ? "eval-accuracy" : `eval-${key.replace("_", "-")}` }, box);
       this.values[key] = { dt, dd };
     }
-    this.perClass = h("table", { class: "eval-perclass", id: "eval-perclass" }, h("div", { class: "eval-scroll" }, sec));
-    this.matrix = h("table", { class: "eval-confusion", id: "confusion" }, h("div", { class: "eval-scroll" }, sec));
-    this.gallery = h("div", { class: "eval-gallery", id: "eval-gallery", "aria-live": "polite" }, sec);
+    this.perClassTitle = h("h3", { class: "eval-perclass-h", id: "eval-perclass-h" }, sec);
+    this.perClass = h("ul", { class: "eval-perclass", id: "eval-perclass", "aria-labelledby": "eval-perclass-h" }, sec);
+    const grid = h("div", { class: "eval-grid" }, sec);     // the matrix, and its gallery beside it on a wide screen
+    this.matrix = h("table", { class: "eval-confusion", id: "confusion" }, h("div", { class: "eval-scroll" }, grid));
+    this.gallery = h("div", { class: "eval-gallery", id: "eval-gallery", "aria-live": "polite" }, grid);
     this.threshold = new Threshold(h("div", { class: "eval-extra" }, sec));
     addEventListener(EVENTS.ready, () => this.threshold.refresh());
     this.map = new PointMap(h("div", { class: "eval-extra" }, sec));
@@ -152,7 +154,7 @@ export class Evaluate {
       dd.textContent = r && r[key] != null ? fmt(r[key]) : "–";
       if (r && r[key] != null) dd.dataset.value = String(r[key]);
     }
-    this.figures.hidden = this.perClass.hidden = this.matrix.hidden = !r;
+    this.figures.hidden = this.perClass.hidden = this.perClassTitle.hidden = this.matrix.hidden = !r;
     if (!r) { this.gallery.textContent = ""; return; }
     this.renderPerClass(r);
     this.renderMatrix(r);
@@ -161,14 +163,13 @@ export class Evaluate {
   }
 
   renderPerClass(r) {
-    const head = h("tr", {}), row = h("tr", {});
-    h("th", { scope: "row" }, head, t("eval.digit"));
-    h("th", { scope: "row" }, row, t("eval.accuracy"));
-    r.per_class.forEach((a, d) => {
-      h("th", { scope: "col" }, head, String(d));
-      h("td", { "data-digit": String(d), "data-value": a == null ? "" : String(a) }, row, a == null ? "–" : pct(a));
-    });
-    this.perClass.replaceChildren(h("caption", {}, null, t("eval.perclass")), head, row);
+    this.perClassTitle.textContent = t("eval.perclass");
+    this.perClass.replaceChildren(...r.per_class.map((a, d) => {
+      const li = h("li", { "data-digit": String(d), "data-value": a == null ? "" : String(a) });
+      h("b", {}, li, String(d));
+      li.append(" " + (a == null ? "–" : pct(a)));
+      return li;
+    }));
   }
 
   /** A real table: the numbers are the text alternative, each cell a button for its gallery. */

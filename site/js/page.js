@@ -16,6 +16,7 @@ export const EVENTS = Object.freeze({
   firstInk: "digitlab:first-ink",            // performance mark: the pad's first ink
   apply: "digitlab:apply",                   // performance measure: an editor apply
   evaluate: "digitlab:eval",                 // performance measure: Evaluate's slices, start to figures
+  map: "digitlab:map",                       // performance measure: the point map's PCA, start to points
 });
 
 const notReady = () => { throw new Error("Python is not ready yet"); };
