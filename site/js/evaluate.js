@@ -13,6 +13,7 @@ import { EVENTS, page } from "./page.js";
 import { nextTask } from "./frame.js";
 import { Threshold } from "./evaluate-threshold.js";
 import { PointMap } from "./evaluate-map.js";
+import { Spoil } from "./evaluate-spoil.js";
 
 register(strings);
 
@@ -57,6 +58,7 @@ export class Evaluate {
     this.gallery = h("div", { class: "eval-gallery", id: "eval-gallery", "aria-live": "polite" }, grid);
     this.threshold = new Threshold(h("div", { class: "eval-extra" }, sec));
     addEventListener(EVENTS.ready, () => this.threshold.refresh());
+    this.spoil = new Spoil(h("div", { class: "eval-extra" }, sec));
     this.map = new PointMap(h("div", { class: "eval-extra" }, sec));
     this.runButton.addEventListener("click", () => this.run());
     this.matrix.addEventListener("click", (e) => {
@@ -143,6 +145,7 @@ export class Evaluate {
     this.intro.textContent = t("eval.intro", { n: Number(this.card.dataset.n) || 2000 });
     this.runButton.textContent = t(r ? "eval.rerun" : "eval.run");
     this.threshold.render();
+    this.spoil.render();
     this.map.render();
     this.stale.textContent = t("eval.stale");
     if (this.card.dataset.state === "done") {

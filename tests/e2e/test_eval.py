@@ -8,6 +8,7 @@ import pytest
 
 from digitlab import damage as dmg
 from digitlab import evaluation as ev
+from digitlab import spoil as sp
 
 from .conftest import DIGITS
 
@@ -214,3 +215,31 @@ def test_your_drawing_is_a_live_point_with_its_nearest_images(fresh, reference, 
     app.page.evaluate("window.digitlab.pad.clear(); window.digitlab.update()")   # cleared in view of the map
     app.wait_update(n)
     assert app.page.evaluate("window.digitlab.map().you") is None
+
+
+def test_spoiled_curves_equal_cpythons_for_both_networks(fresh, reference, sample):
+    app = fresh
+    app.page.locator("#spoil-run").scroll_into_view_if_needed()
+    app.page.select_option("#spoil-compare", "mlp-25-25")
+    app.page.click("#spoil-run")
+    app.poll("() => document.querySelector('#spoil').dataset.state === 'done'", timeout_ms=180_000)
+    got = app.page.evaluate("window.digitlab.call('spoil.curves')")
+    assert got["models"] == ["cnn", "mlp-25-25"]
+    X, y = sample["x"][:500], sample["y"][:500]
+    for model in got["models"]:
+        net = reference(model)
+        for kind, strengths in sp.STRENGTHS.items():
+            want = [np.mean(net.predict_proba(sp.spoil(X, **sp.one(kind, v))).argmax(axis=1) == y) for v in strengths]
+            assert np.allclose(got["accuracy"][model][kind], want, atol=0.0021), (model, kind)   # 1 image at most
+    assert app.page.locator("#spoil path.curve[data-model]").count() == 6           # 3 spoilers x 2 networks
+    # A slider shows the images spoiled so (the same pixels as CPython's) and marks the curves there.
+    app.page.locator("#spoil-rotate").fill("30")
+    app.poll("() => document.querySelectorAll('#spoil-preview [data-index]').length === 8")
+    shown = app.page.eval_on_selector_all("#spoil-preview [data-index]", "ls => ls.map(l => +l.dataset.index)")
+    assert shown == sample["index"][:8].tolist()
+    pixels = np.array(app.page.evaluate(
+        "Array.from(window.digitlab.call('spoil.images', {noise: 0, rotate: 30, thickness: 0, k: 8}).pixels)"))
+    want = np.rint(sp.spoil(X, rotate_deg=30)[:8] * 255).reshape(-1)
+    assert np.abs(pixels - want).max() <= 1
+    acc = got["accuracy"]["cnn"]["rotate"][3]
+    assert f"{100 * acc:.1f}%" in app.page.text_content("#spoil-rotate-cap")
