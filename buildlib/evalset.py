@@ -18,7 +18,7 @@ import os
 import shutil
 from pathlib import Path
 
-N = 1000
+N = 2000            # Break It and Evaluate measure on these; Evaluate wants at least 2,000
 SEED = 5
 SCRIPT = Path(__file__).resolve()
 ROOT = SCRIPT.parents[1]

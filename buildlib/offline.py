@@ -28,7 +28,7 @@ NOT_FOR_THE_PAGE = {
 # new deploy must still find its own build's copy when it first asks for one of these.
 LAZY = ("vendor/katex/",)   # KaTeX, fetched when the Live maths section first comes into view
 LAZY += ("data/trainset.npz",)   # 3.7 MB of MNIST, fetched when the training panel first opens
-LAZY += ("data/evalset.npz",)    # 167 kB of MNIST test images, fetched when Break It is first used
+LAZY += ("data/evalset.npz",)    # 333 kB of MNIST test images, fetched when Break It or Evaluate is first used
 # PyScript chunks loaded only by features the page may not use; any of the markers that would
 # bring one in, found in the site's own files, keeps it (e.g. an editor importing PyScript's
 # `codemirror` export, or a py-editor tag).

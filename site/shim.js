@@ -313,4 +313,8 @@ window.digitlab = Object.freeze({
   get version() { return page.version; },
   /** Break It's {get, set} (js/lab.js) once built, else null. */
   get damage() { return page.damage; },
+  /** Evaluate's last finished run: {model, indices[], labels[], preds[]}, or null. */
+  evaluation: () => page.evaluation?.() ?? null,
+  /** Evaluate's point map: {layer, method, indices[], xy[][2], you: [x, y] | null, neighbours[]}, or null. */
+  map: () => page.map?.() ?? null,
 });

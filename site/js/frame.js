@@ -32,3 +32,9 @@ export function betweenFrames(fn) {
   between = true;
   try { return fn(); } finally { between = false; }
 }
+
+/** A promise kept in a fresh task, at once (setTimeout(0) is clamped to 4 ms once nested): long
+ *  work cut into slices yields to the page this way, and frames are drawn between slices. */
+export function nextTask() {
+  return new Promise((resolve) => post(resolve));
+}

@@ -8,6 +8,7 @@ import { t, onLang } from "./i18n.js";
 import { h, sidewaysScroll, svg } from "./dom.js";
 import { pct } from "./lab-dom.js";
 import { EVENTS, page } from "./page.js";
+import { loadEvalset } from "./evalset.js";
 
 const CHUNK = 100;            // test images per Python call: each call stays short, the page responsive
 const MEASURE_DELAY = 150;    // ms of quiet after a change before measuring (sliders move in steps)
@@ -229,7 +230,7 @@ export class BreakIt {
 
   renderAccuracy() {
     const d = this.acc.dataset;
-    this.accLabel.textContent = t("lab.break.acc", { n: (Number(d.n) || 1000).toLocaleString("en") }) + ": ";
+    this.accLabel.textContent = t("lab.break.acc", { n: (Number(d.n) || 2000).toLocaleString("en") }) + ": ";
     if (d.state === "loading") this.accValue.textContent = t("lab.break.loading");
     else if (d.state === "busy") this.accValue.textContent = t("lab.break.acc.busy");
     else if (d.before) this.accValue.textContent = t("lab.break.acc.value", { before: pct(d.before), after: pct(d.after) });
@@ -325,12 +326,4 @@ export class BreakIt {
     this.acc.dataset.state = "error";
     this.accValue.textContent = String(err.message || err);
   }
-}
-
-/** The shipped test sample (dist/data/evalset.npz), handed to Python once. -> its size. */
-async function loadEvalset() {
-  const res = await fetch("./data/evalset.npz");
-  if (!res.ok) throw new Error(`data/evalset.npz: HTTP ${res.status}`);
-  const data = new Uint8Array(await res.arrayBuffer());
-  return call("damage.evalset", { data }).n;
 }

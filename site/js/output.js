@@ -83,12 +83,13 @@ export class Output {
   }
 }
 
-// By state, and by reason (viewmodel.DOUBTS) when Python says why it is unsure. These tables are
+// By state, and by reason (viewmodel.DOUBTS, or "threshold": under Evaluate's confidence
+// threshold, with its whole percent in p.threshold) when Python says why it is unsure. These tables are
 // the only wording of the answer: Python sends no text.
 const PRED = { none: "pred.none", sure: "pred.sure", unsure: "pred.unsure", small: "pred.small",
-               blob: "pred.blob", flat: "pred.flat", nan: "pred.nan" };
+               blob: "pred.blob", flat: "pred.flat", nan: "pred.nan", threshold: "pred.threshold" };
 const SPEAK = { none: "speak.none", sure: "speak.sure", unsure: "speak.unsure", small: "speak.small",
-                blob: "speak.blob", flat: "speak.flat", nan: "speak.nan" };
+                blob: "speak.blob", flat: "speak.flat", nan: "speak.nan", threshold: "speak.threshold" };
 
 /** The answer in the current language, from Python's state, reason, digit and whole percent (an
  *  edited view model may leave out pct or give a reason we have no words for). */
@@ -96,7 +97,7 @@ function words(p, keys) {
   if (p.state === "nan") return t(keys.nan);           // NaN or inf came out: no digit, and says so
   if (p.state === "none" || p.digit == null) return t(keys.none);
   const key = keys[p.reason] ?? keys[p.state] ?? keys.unsure;
-  return t(key, { digit: p.digit, pct: p.pct ?? "?" });
+  return t(key, { digit: p.digit, pct: p.pct ?? "?", threshold: p.threshold ?? "?" });
 }
 
 /** The answer as the page words it: "8, with 97% confidence", "unsure: too small to read …". */

@@ -15,6 +15,8 @@ export const EVENTS = Object.freeze({
   stroke: "pad:stroke",                      // on #pad, bubbling: a stroke ended, {count}
   firstInk: "digitlab:first-ink",            // performance mark: the pad's first ink
   apply: "digitlab:apply",                   // performance measure: an editor apply
+  evaluate: "digitlab:eval",                 // performance measure: Evaluate's slices, start to figures
+  map: "digitlab:map",                       // performance measure: the point map's PCA, start to points
 });
 
 const notReady = () => { throw new Error("Python is not ready yet"); };
@@ -33,6 +35,10 @@ export const page = {
   ready: false,
   /** Break It's {get, set} (site/js/lab.js), once its panel is built; null before. */
   damage: null,
+  /** Evaluate's last finished run, () -> {model, indices[], labels[], preds[]} | null (js/evaluate.js). */
+  evaluation: null,
+  /** Evaluate's point map, () -> {layer, method, indices[], xy[][2], you, neighbours[]} | null. */
+  map: null,
   /** A Python function an instrument registered (digitlab.web.registry): name, args -> plain JS.
    *  Throws before Python is ready; instruments start on EVENTS.ready. */
   call: notReady,

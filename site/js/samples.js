@@ -36,20 +36,26 @@ function button(s, onPick) {
     b.dataset.cnnPred = String(s.cnn_pred);
   }
   describe(b);
-  const c = document.createElement("canvas");
-  c.width = c.height = 28;
-  const ctx = c.getContext("2d");
-  const img = ctx.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) img.data[4 * i + 3] = s.pixels[i];   // black ink, alpha = value
-  ctx.putImageData(img, 0, 0);
-  // An <img>, not the canvas: a page of canvases costs the compositor every frame while drawing.
-  const pic = new Image(28, 28);
-  pic.src = c.toDataURL();
-  pic.alt = "";
+  const pic = digitPicture(s.pixels);
   const tag = document.createElement("span");
   tag.className = "tag";
   tag.textContent = tagText(b.dataset);
   b.append(pic, tag);
   b.addEventListener("click", (e) => onPick(s.pixels, e));
   return b;
+}
+
+/** An <img> of 784 pixels 0..255 (black ink, alpha = value), decorative (alt=""). An <img>, not
+ *  a canvas: a page of canvases costs the compositor every frame while drawing. */
+export function digitPicture(pixels) {
+  const c = document.createElement("canvas");
+  c.width = c.height = 28;
+  const ctx = c.getContext("2d");
+  const img = ctx.createImageData(28, 28);
+  for (let i = 0; i < 784; i++) img.data[4 * i + 3] = pixels[i];
+  ctx.putImageData(img, 0, 0);
+  const pic = new Image(28, 28);
+  pic.src = c.toDataURL();
+  pic.alt = "";
+  return pic;
 }

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 # What web/bridge.py calls, then what the tests, benchmarks and console read: nothing else.
 FACADE = {"attach", "fail", "progress", "modelFault", "modelsChecked", "model", "ready", "call", "pad",
-          "update", "snapshot", "timings", "version", "damage"}
+          "update", "snapshot", "timings", "version", "damage", "evaluation", "map"}
 
 
 def version(app):

@@ -39,6 +39,7 @@ class Breaker:
         self.diagrams = {}    # "healthy:<name>" or name -> (Network, viewmodel.Diagram of it)
         self.hits = {}        # (name, id(base params), start, stop) -> healthy hits on that chunk
         self.X = self.y = None
+        self.index = None     # (n,) the sample's MNIST test-set indices (Evaluate's gallery shows them)
 
     def healthy(self, app, name):
         """The undamaged network of `name`: whatever runs there, unless it is our own copy."""
@@ -99,13 +100,16 @@ def set_damage(app, model="", state=None, reset=False):
 
 @handler("damage.evalset")
 def load_evalset(app, data=None):
-    """data: the bytes of data/evalset.npz (x (n, 28, 28) uint8, y (n,) uint8). -> {n}."""
+    """data: the bytes of data/evalset.npz (x (n, 28, 28) uint8, y (n,) uint8, index (n,) the
+    test-set positions, optional). -> {n}."""
     with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as f:
         X, y = f["x"], f["y"]
-    if X.dtype != np.uint8 or X.shape[1:] != (28, 28) or y.shape != (len(X),):
-        raise ValueError(f"evalset: want x (n, 28, 28) uint8 and y (n,), got {X.shape} {X.dtype}, {y.shape}")
+        index = f["index"] if "index" in f.files else np.arange(len(y))
+    if X.dtype != np.uint8 or X.shape[1:] != (28, 28) or y.shape != (len(X),) or index.shape != y.shape:
+        raise ValueError(f"evalset: want x (n, 28, 28) uint8, y (n,) and index (n,), got {X.shape} {X.dtype}, "
+                         f"{y.shape}, {index.shape}")
     b = breaker(app)
-    b.X, b.y = X, y.astype(np.int64)
+    b.X, b.y, b.index = X, y.astype(np.int64), index.astype(np.int64)
     return {"n": int(len(y))}
 
 
