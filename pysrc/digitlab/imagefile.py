@@ -47,11 +47,31 @@ def _webp(b):
     return None
 
 
+def exif_orientation(app1):
+    """An APP1 segment's body -> its EXIF orientation tag (1..8), or 1 when it has none."""
+    if app1[:6] != b"Exif\0\0" or len(app1) < 14:
+        return 1
+    tiff = app1[6:]
+    end = {b"II": "<", b"MM": ">"}.get(tiff[:2])
+    if end is None:
+        return 1
+    ifd = struct.unpack(end + "I", tiff[4:8])[0]
+    if ifd + 2 > len(tiff):
+        return 1
+    for k in range(struct.unpack(end + "H", tiff[ifd:ifd + 2])[0]):
+        entry = tiff[ifd + 2 + 12 * k: ifd + 14 + 12 * k]
+        if len(entry) == 12 and struct.unpack(end + "H", entry[:2])[0] == 0x0112:
+            return struct.unpack(end + "H", entry[8:10])[0]
+    return 1
+
+
 def _jpeg(b):
-    """Walk the JPEG's marker segments to its frame header (SOF0..SOF15 but DHT, JPG, DAC)."""
+    """Walk the JPEG's marker segments to its frame header (SOF0..SOF15 but DHT, JPG, DAC). The
+    size is as displayed: EXIF orientations 5..8 (a phone held upright) swap width and height,
+    as the browser's decoder does when it applies them."""
     if b[:2] != b"\xff\xd8":
         return None
-    i = 2
+    i, orientation = 2, 1
     while i + 9 <= len(b):
         if b[i] != 0xFF:
             return None
@@ -59,10 +79,13 @@ def _jpeg(b):
         if marker == 0xFF:                    # fill byte
             i += 1
             continue
+        length = struct.unpack(">H", b[i + 2:i + 4])[0]
+        if marker == 0xE1:
+            orientation = exif_orientation(b[i + 4:i + 2 + length])
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
             h, w = struct.unpack(">HH", b[i + 5:i + 9])
-            return w, h
-        i += 2 + struct.unpack(">H", b[i + 2:i + 4])[0]
+            return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+        i += 2 + length
     return None
 
 

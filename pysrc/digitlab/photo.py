@@ -223,8 +223,18 @@ def read(rgba):
         return Reading("no-digit", blank, steps, polarity, t)
     pad = to_pad(ink, boxes)
     steps.append(("pad", picture(255 - pad)))
-    steps.append(("mnist", picture(1 - preprocess.to_mnist(pad))))
+    steps.append(("mnist", picture(1 - inputs(pad))))
     return Reading(None, pad, steps, polarity, t, boxes)
+
+
+def inputs(pad):
+    """(PAD, PAD) uint8 -> (28, 28 n + 2 (n - 1)) float32: the 28x28 input the network reads for
+    each of the n digits the pad splits into (one when it does not split), 2 px apart."""
+    parts = segment.split(pad) or [pad]
+    out = np.zeros((preprocess.FIELD, 30 * len(parts) - 2), np.float32)
+    for k, p in enumerate(parts):
+        out[:, 30 * k:30 * k + preprocess.FIELD] = preprocess.to_mnist(p)
+    return out
 
 
 def picture(img):

@@ -8,6 +8,9 @@ compression (the 8x8 DCT quantisation itself, in numpy), the digits small or lar
 the frame.
 """
 
+import struct
+import zlib
+
 import numpy as np
 
 from . import components, preprocess
@@ -127,3 +130,17 @@ def photo(digits, shape=(480, 640), seed=0, board=None):
     out[..., :3] = np.round(rgb)
     out[..., 3] = 255
     return out
+
+
+def png_bytes(rgba, level=6):
+    """(H, W, 4) uint8 -> the bytes of an RGBA PNG file (no colour chunks: plain sRGB), zlib only."""
+    a = np.ascontiguousarray(rgba, np.uint8)
+    H, W, _ = a.shape
+    rows = np.zeros((H, 1 + 4 * W), np.uint8)             # each row: filter type 0, then pixels
+    rows[:, 1:] = a.reshape(H, 4 * W)
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    header = struct.pack(">IIBBBBB", W, H, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), level)) + chunk(b"IEND", b""))

@@ -158,6 +158,7 @@ def test_specks_alone_are_no_digit():
 
 def test_every_step_is_a_picture_in_order():
     r = photo.read(rgba_of(paper_with(ONE), colour=(20, 40, 160)))
+    assert r.steps[-1][1].shape[:2] == (28, 28)
     assert r.problem is None and r.polarity == "dark" and r.groups == [(100, 200, 150, 160)]
     assert [n for n, _ in r.steps] == ["photo", "grey", "light", "ink", "clean", "pad", "mnist"]
     for _, p in r.steps:
@@ -242,5 +243,25 @@ def test_the_page_handlers(app):
     step = out["steps"][0]
     assert step["rgba"].size == step["width"] * step["height"] * 4
     checked = app.call("photo.check", {"head": png_head(640, 480), "size": 1000, "type": "image/png"})
-    assert checked["decode_width"] == 640 and checked["max_side"] == photo.MAX_SIDE
-    assert photo_feature.read is not None
+    assert checked["decode_width"] == 640
+    assert app.call("photo.limits")["max_side"] == photo.MAX_SIDE
+    assert app.call("photo.fit", {"width": 4096, "height": 2048}) == {
+        "problem": None, "decode_width": photo.MAX_SIDE, "decode_height": photo.MAX_SIDE // 2}
+    assert app.call("photo.fit", {"width": 20000, "height": 20000})["problem"] == "too-many-pixels"
+    assert out["side"] == photo.PAD and photo_feature.read is not None
+
+
+def test_the_last_step_shows_each_digits_input(mnist_test):
+    X = mnist_test[0]
+    r = photo.read(photoset.photo([X[i] for i in (3, 1, 4)], seed=7, board=False))
+    assert r.steps[-1][0] == "mnist" and r.steps[-1][1].shape[:2] == (28, 3 * 28 + 4)
+
+
+def test_exif_orientation_swaps_a_portrait_phone_photo():
+    def exif(orientation):
+        ifd = struct.pack("<H", 1) + struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0)
+        body = b"Exif\0\0" + b"II*\0" + struct.pack("<I", 8) + ifd
+        return b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body
+    head = jpeg_head(4000, 3000)
+    assert imagefile.sniff(head[:2] + exif(6) + head[2:]) == ("jpeg", 3000, 4000)
+    assert imagefile.sniff(head[:2] + exif(1) + head[2:]) == ("jpeg", 4000, 3000)

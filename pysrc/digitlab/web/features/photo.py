@@ -1,15 +1,16 @@
 """Photos of handwriting (digitlab.photo): the page's photo card calls these two.
 
-    photo.check {head, size, type}           -> imagefile.check's answer and max_side: is it an
-                                                image, how big, what size to decode it to
+    photo.limits {}                          -> {head_bytes, max_side}: how much of a file to send
+    photo.check {head, size, type}           -> imagefile.check's answer: is it an image, how
+                                                big, what size to decode it to
+    photo.fit {width, height}                -> {problem, decode_width, decode_height} for an
+                                                image the header did not size (the browser did)
     photo.read {rgba, width, height}         -> {problem, pad, steps, polarity, threshold, groups}
 
 pad is PAD * PAD uint8 (ink 255) for the page to put on its pad; from there the update reads
 it like any drawing. steps: [{name, width, height, rgba}] for the strip of pictures. Neither
 runs on a pointer update: only when a file arrives.
 """
-
-import numpy as np
 
 from ... import imagefile, photo
 from ..registry import handler
@@ -19,16 +20,28 @@ def _raw(v):
     return v.to_bytes() if hasattr(v, "to_bytes") else bytes(v)
 
 
+@handler("photo.limits")
+def limits(app):
+    return {"head_bytes": imagefile.HEAD_BYTES, "max_side": photo.MAX_SIDE}
+
+
 @handler("photo.check")
 def check(app, head, size, type=""):
-    return {**imagefile.check(_raw(head), int(size), type, photo.MAX_SIDE),
-            "max_side": photo.MAX_SIDE, "head_bytes": imagefile.HEAD_BYTES}
+    return imagefile.check(_raw(head), int(size), type, photo.MAX_SIDE)
+
+
+@handler("photo.fit")
+def fit(app, width, height):
+    w, h = int(width), int(height)
+    too_many = w * h > imagefile.MAX_PIXELS
+    dw, dh = (0, 0) if too_many else imagefile.fit(w, h, photo.MAX_SIDE)
+    return {"problem": "too-many-pixels" if too_many else None, "decode_width": dw, "decode_height": dh}
 
 
 @handler("photo.read")
 def read(app, rgba, width, height):
     r = photo.read(photo.rgba_array(_raw(rgba), int(width), int(height)))
-    return {"problem": r.problem, "pad": r.pad.reshape(-1),
+    return {"problem": r.problem, "pad": r.pad.reshape(-1), "side": photo.PAD,
             "steps": [{"name": n, "height": p.shape[0], "width": p.shape[1], "rgba": p.reshape(-1)}
                       for n, p in r.steps],
             "polarity": r.polarity, "threshold": None if r.threshold is None else round(r.threshold, 4),

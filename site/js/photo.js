@@ -1,0 +1,162 @@
+// The photo card (#photo): a file, a camera shot, a drop or a paste -> the browser decodes and
+// scales it -> Python reads it (digitlab/photo.py through web/features/photo.py) -> the pad.
+//
+// The browser's part is only decoding and scaling: Python first reads the file's header
+// (photo.check) and says whether it is an image and what size to decode it to, so a text file
+// or a 100-megapixel bomb is refused before any pixel exists and a 50 MP photo is decoded
+// straight to photo.MAX_SIDE. Python's answer goes on the pad as an image (pad.setImage), and
+// from there the page reads it like a drawing: prediction, diagram, #digits, every instrument.
+// Nothing here listens to the update loop: the card costs nothing while a person draws.
+
+import { apply, onLang, register, t } from "./i18n.js";
+import { h } from "./dom.js";
+import { EVENTS, page } from "./page.js";
+import strings from "./strings/photo.js";
+
+register(strings);
+
+const card = document.querySelector("#photo");
+const ui = {
+  input: card.querySelector("#photo-input"),
+  camera: card.querySelector("#photo-camera"),
+  drop: card.querySelector("#photo-drop"),
+  status: card.querySelector("#photo-status"),
+  error: card.querySelector("#photo-error"),
+  steps: card.querySelector("#photo-steps"),
+};
+const said = { status: null, error: null };   // [key, vars] of what the card says, re-worded on a switch
+let limits = null;                           // Python's {head_bytes, max_side}, asked once
+let busy = false;
+
+apply(card);
+onLang(() => { apply(card); say(); });
+
+function say(status = said.status, error = said.error) {
+  said.status = status;
+  said.error = error;
+  ui.status.textContent = status ? t(status[0], status[1]) : "";
+  ui.error.textContent = error ? t(error[0], error[1]) : "";
+}
+
+function setState(s) {
+  card.dataset.state = s;
+  card.setAttribute("aria-busy", String(s === "reading"));
+}
+
+/** Python is ready (now, or when it says so). */
+function pythonReady() {
+  if (page.ready) return Promise.resolve();
+  return new Promise((resolve) => addEventListener(EVENTS.ready, () => resolve(), { once: true }));
+}
+
+/** Read one file; a second one while reading waits for nothing: it is refused with a message. */
+async function read(file) {
+  if (busy) { say(said.status, ["photo.busy"]); return; }
+  busy = true;
+  setState("reading");
+  say(["photo.reading", { name: file.name || "" }], null);
+  try {
+    await pythonReady();
+    const out = await decodeAndRead(file);
+    if (out.problem) fail(out.problem, out);
+    else done(out);
+  } catch (err) {
+    fail("failed", { message: String(err?.message ?? err).split("\n").pop() });
+  } finally {
+    busy = false;
+  }
+}
+
+/** -> Python's reading {problem, pad, steps, ...}, or {problem} before decoding. */
+async function decodeAndRead(file) {
+  limits ??= page.call("photo.limits");
+  const head = new Uint8Array(await file.slice(0, limits.head_bytes).arrayBuffer());
+  let size = page.call("photo.check", { head, size: file.size, type: file.type || "" });
+  if (size.problem) return size;
+  const started = performance.now();
+  let bitmap;
+  try {
+    bitmap = size.decode_width
+      ? await createImageBitmap(file, { resizeWidth: size.decode_width, resizeHeight: size.decode_height,
+                                        resizeQuality: "high" })
+      : await createImageBitmap(file);      // a format Python does not size: the browser's decoder tells
+  } catch {
+    return { problem: "not-image" };
+  }
+  if (!size.decode_width) {
+    size = { ...size, width: bitmap.width, height: bitmap.height,
+             ...page.call("photo.fit", { width: bitmap.width, height: bitmap.height }) };
+    if (size.problem) { bitmap.close(); return size; }
+  }
+  const canvas = new OffscreenCanvas(size.decode_width, size.decode_height);
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0, size.decode_width, size.decode_height);
+  bitmap.close();
+  const rgba = ctx.getImageData(0, 0, size.decode_width, size.decode_height).data;
+  const out = page.call("photo.read", { rgba: new Uint8Array(rgba.buffer), width: size.decode_width,
+                                        height: size.decode_height });
+  return { ...out, ms: Math.round(performance.now() - started), size };
+}
+
+function fail(problem, vars) {
+  setState("error");
+  say(null, [`photo.problem.${problem}`, vars]);
+  showSteps(vars.steps || []);
+}
+
+function done(out) {
+  const s = out.size;
+  const scaled = s.width && (s.width !== s.decode_width || s.height !== s.decode_height);
+  const n = out.groups.length;
+  say([scaled ? "photo.doneScaled" : "photo.done",
+       { digits: n, w: s.width, h: s.height, dw: s.decode_width, dh: s.decode_height, ms: out.ms }], null);
+  showSteps(out.steps);
+  page.pad.setImage(out.pad, out.side);
+  page.update();
+  setState("done");
+}
+
+/** The strip of step pictures, each an <img> (a canvas per step would cost the compositor). */
+function showSteps(steps) {
+  ui.steps.replaceChildren(...steps.map((s) => {
+    const li = h("li", { "data-step": s.name });
+    const c = document.createElement("canvas");
+    c.width = s.width;
+    c.height = s.height;
+    c.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(s.rgba), s.width, s.height), 0, 0);
+    const img = h("img", { src: c.toDataURL(), alt: "", width: s.width, height: s.height }, li);
+    img.dataset.i18nAttr = `alt:photo.step.${s.name}`;
+    img.alt = t(`photo.step.${s.name}`);
+    h("span", { "data-i18n": `photo.step.${s.name}` }, li, t(`photo.step.${s.name}`));
+    return li;
+  }));
+}
+
+// ---- ways in: the two inputs, a drop on the card, a paste anywhere but a text field --------------
+
+for (const input of [ui.input, ui.camera]) {
+  input.addEventListener("change", () => {
+    if (input.files?.length) read(input.files[0]);
+    input.value = "";                 // the same file chosen again reads again
+  });
+}
+ui.drop.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  ui.drop.classList.add("over");
+});
+ui.drop.addEventListener("dragleave", () => ui.drop.classList.remove("over"));
+ui.drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  ui.drop.classList.remove("over");
+  const file = e.dataTransfer?.files?.[0];
+  if (file) read(file);
+});
+addEventListener("paste", (e) => {
+  const target = e.target;
+  if (target?.closest?.("input, textarea, [contenteditable]")) return;   // text goes where it is pasted
+  const file = [...(e.clipboardData?.files || [])].find((f) => f.type.startsWith("image/"));
+  if (!file) return;
+  e.preventDefault();
+  card.scrollIntoView({ block: "nearest" });
+  read(file);
+});

@@ -1,0 +1,154 @@
+"""The photo card (#photo), with real files uploaded to the built page: synthetic photos of MNIST
+test digits (digitlab.photoset) as PNG files, read in the page and checked number for number
+against CPython reading the same pixels; bad files each get their message, and the pad goes on."""
+
+import numpy as np
+import pytest
+
+from digitlab import photo, photoset
+from digitlab.app import App
+from digitlab.web.features import digits as _digits_hook  # noqa: F401 - registers the #digits reading
+
+from .conftest import DIGITS, SCREENSHOTS
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    from digitlab import data
+    return data.load("test")
+
+
+@pytest.fixture(scope="module")
+def cpython():
+    return App()
+
+
+def upload(app, name, data, mime="image/png"):
+    """Give #photo-input one file; wait until the card has answered (and the pad's update, if read)."""
+    n = app.updates()
+    app.page.set_input_files("#photo-input", files=[{"name": name, "mimeType": mime, "buffer": data}])
+    app.poll("() => ['done', 'error'].includes(document.querySelector('#photo').dataset.state)")
+    state = app.page.get_attribute("#photo", "data-state")
+    if state == "done":
+        app.wait_update(n)
+        app.page.wait_for_timeout(50)
+    return state
+
+
+def card(app):
+    return app.page.evaluate("""() => ({
+        state: document.querySelector('#photo').dataset.state,
+        error: document.querySelector('#photo-error').textContent,
+        status: document.querySelector('#photo-status').textContent,
+        steps: [...document.querySelectorAll('#photo-steps [data-step]')].map(e => e.dataset.step),
+        sequence: document.querySelector('#digits')?.dataset.sequence ?? '' })""")
+
+
+def cpython_reading(cpython, rgba):
+    """What CPython makes of the same pixels: (pad input, probs, sequence) on the cnn."""
+    r = photo.read(rgba)
+    cpython.pad[:] = r.pad.reshape(-1)
+    out = cpython.update("cnn")
+    return out["input"], out["probs"], out["digits"]["sequence"]
+
+
+def shown(app):
+    """The page's reading: the digit it shows, or the multi-digit sequence when there is one."""
+    return card(app)["sequence"] or app.prediction()["digit"]
+
+
+def test_photos_are_read_as_cpython_reads_them(fresh, mnist, cpython):
+    """34 single-digit photos: >= 97% read right, and every number equals CPython's."""
+    X, y = mnist
+    right = 0
+    for i in range(34):
+        rgba = photoset.photo([X[i]], shape=(480, 640), seed=i)
+        assert upload(fresh, f"digit-{i}.png", photoset.png_bytes(rgba)) == "done", card(fresh)
+        snap = fresh.snapshot()
+        x, probs, sequence = cpython_reading(cpython, rgba)
+        np.testing.assert_allclose(snap["input"], np.asarray(x).reshape(-1), atol=1e-6)
+        np.testing.assert_allclose(snap["probs"], probs, atol=1e-5)
+        assert card(fresh)["sequence"] == sequence
+        assert fresh.prediction()["digit"] == str(int(np.argmax(probs)))
+        right += shown(fresh) == str(y[i])
+    assert right >= 33
+    c = card(fresh)
+    assert c["steps"] == ["photo", "grey", "light", "ink", "clean", "pad", "mnist"] and c["error"] == ""
+    assert "640×480" in c["status"]
+
+
+def test_a_three_digit_photo_reads_as_a_sequence(fresh, mnist, cpython):
+    X, y = mnist
+    idx = [3, 1, 4]
+    rgba = photoset.photo([X[i] for i in idx], shape=(480, 640), seed=7, board=False)
+    assert upload(fresh, "three.png", photoset.png_bytes(rgba)) == "done"
+    want = "".join(str(y[i]) for i in idx)
+    assert card(fresh)["sequence"] == want == cpython_reading(cpython, rgba)[2]
+    assert fresh.page.locator(f"#digits[data-sequence='{want}']").count() == 1
+
+
+def pad_still_works(app):
+    p = app.draw(DIGITS[7])
+    assert p["digit"] == "7", p
+
+
+@pytest.mark.parametrize("name,data,mime,words", [
+    ("notes.txt", b"these are my notes, not a photo\n", "text/plain", "not an image"),
+    ("fake.png", b"this text only claims to be a PNG", "image/png", "not an image"),
+    ("white.png", photoset.png_bytes(np.full((300, 400, 4), 255, np.uint8)), "image/png", "all white"),
+    ("black.png", photoset.png_bytes(np.dstack([np.zeros((300, 400, 3), np.uint8), np.full((300, 400), 255, np.uint8)])),
+     "image/png", "all black"),
+])
+def test_bad_files_get_their_message_and_the_pad_goes_on(fresh, name, data, mime, words):
+    fresh.draw(DIGITS[1])
+    before = fresh.snapshot()["input"]
+    assert upload(fresh, name, data, mime) == "error"
+    c = card(fresh)
+    assert words in c["error"], c
+    assert fresh.snapshot()["input"] == before                     # the drawing is untouched
+    fresh.clear()
+    pad_still_works(fresh)
+
+
+def test_an_image_too_big_to_open_is_refused_before_decoding(fresh):
+    # 12000 x 10000 white: 120 megapixels, yet a small file (it compresses to almost nothing).
+    row = np.full((1, 12000, 4), 255, np.uint8)
+    big = photoset.png_bytes(np.broadcast_to(row, (10000, 12000, 4)), level=9)
+    assert len(big) < 2 << 20
+    assert upload(fresh, "bomb.png", big) == "error"
+    c = card(fresh)
+    assert "12,000×10,000" in c["error"] and "too many" in c["error"], c
+    pad_still_works(fresh)
+
+
+def test_a_48_megapixel_photo_is_scaled_down_then_read(fresh, mnist):
+    X, y = mnist
+    small = photoset.photo([X[0]], shape=(600, 800), seed=3, board=False)
+    big = np.repeat(np.repeat(small, 10, axis=0), 10, axis=1)          # 8000 x 6000
+    assert upload(fresh, "big.png", photoset.png_bytes(big, level=1)) == "done"
+    c = card(fresh)
+    assert "8,000×6,000" in c["status"] and f"{photo.MAX_SIDE:,}×768" in c["status"], c
+    assert shown(fresh) == str(y[0])
+
+
+def test_screenshots(fresh, mnist, browser, site_url):
+    X, _ = mnist
+    rgba = photoset.photo([X[i] for i in (7, 0, 2, 6)], shape=(480, 640), seed=11, board=False)
+    upload(fresh, "four.png", photoset.png_bytes(rgba))
+    SCREENSHOTS.mkdir(exist_ok=True)
+    fresh.page.screenshot(path=str(SCREENSHOTS / "photo-desktop.png"), full_page=True)
+    fresh.page.locator("#photo").screenshot(path=str(SCREENSHOTS / "photo-card.png"))
+    page = fresh.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390     # no sideways page
+        page.click("#lang")                                                      # Japanese, re-worded
+        assert "写真" in page.text_content("#photo-status") and page.get_attribute("html", "lang") == "ja"
+        page.locator("#photo").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "photo-phone-ja.png"))
+        page.click("#lang")
+        page.locator("#photo").screenshot(path=str(SCREENSHOTS / "photo-phone-card.png"))
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
