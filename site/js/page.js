@@ -15,6 +15,7 @@ export const EVENTS = Object.freeze({
   stroke: "pad:stroke",                      // on #pad, bubbling: a stroke ended, {count}
   firstInk: "digitlab:first-ink",            // performance mark: the pad's first ink
   apply: "digitlab:apply",                   // performance measure: an editor apply
+  photo: "digitlab:photo",                   // performance measure: a photo file -> its reading painted
 });
 
 const notReady = () => { throw new Error("Python is not ready yet"); };
