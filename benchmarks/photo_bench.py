@@ -98,36 +98,37 @@ GIVE = """() => { const dt = new DataTransfer();
   input.files = dt.files; input.dispatchEvent(new Event('change')); }"""
 
 
+def one_run(page):
+    """Hand the JPEG to the card; -> its digitlab:photo measure {total, decode_ms, read_ms}."""
+    n = page.evaluate("performance.getEntriesByName('digitlab:photo').length")
+    page.evaluate(GIVE)
+    for _ in range(2000):
+        if page.evaluate("n => performance.getEntriesByName('digitlab:photo').length > n", n):
+            break
+        page.wait_for_timeout(10)
+    m = page.evaluate("(() => { const e = performance.getEntriesByName('digitlab:photo').at(-1);"
+                      " return {total: e.duration, ...e.detail}; })()")
+    page.wait_for_timeout(300)
+    return m
+
+
 def page_times(runs):
     """-> ({total, decode, read} lists of ms, jpeg bytes, the sequence shown)."""
     png = photoset.png_bytes(twelve_megapixels(), level=1)
     server = sb.Server(ROOT / "dist")
-    times = {"total": [], "decode": [], "read": []}
-    try:
-        with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="digitlab-photobench-") as profile:
-            context = sb.launch_profile(p, profile)
-            page, errors = sb.open_ready(context, server.url)
-            url = server.url + "bench-photo-12mp.png"       # served to this page only, by Playwright
-            context.route(url, lambda route: route.fulfill(body=png, content_type="image/png"))
-            size = page.evaluate(TO_JPEG, url)
-            for _ in range(runs):
-                n = page.evaluate("performance.getEntriesByName('digitlab:photo').length")
-                page.evaluate(GIVE)
-                for _ in range(2000):
-                    if page.evaluate("n => performance.getEntriesByName('digitlab:photo').length > n", n):
-                        break
-                    page.wait_for_timeout(10)
-                m = page.evaluate("(() => { const e = performance.getEntriesByName('digitlab:photo').at(-1);"
-                                  " return {total: e.duration, ...e.detail}; })()")
-                times["total"].append(m["total"])
-                times["decode"].append(m["decode_ms"])
-                times["read"].append(m["read_ms"])
-                page.wait_for_timeout(300)
-            shown = page.get_attribute("#digits", "data-sequence")
-            assert not errors, errors
-            context.close()
-    finally:
-        server.close()
+    with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="digitlab-photobench-") as profile:
+        context = sb.launch_profile(p, profile)
+        page, errors = sb.open_ready(context, server.url)
+        url = server.url + "bench-photo-12mp.png"       # served to this page only, by Playwright
+        context.route(url, lambda route: route.fulfill(body=png, content_type="image/png"))
+        size = page.evaluate(TO_JPEG, url)
+        measures = [one_run(page) for _ in range(runs)]
+        shown = page.get_attribute("#digits", "data-sequence")
+        context.close()
+    server.close()
+    assert not errors, errors
+    times = {"total": [m["total"] for m in measures], "decode": [m["decode_ms"] for m in measures],
+             "read": [m["read_ms"] for m in measures]}
     return times, size, shown
 
 

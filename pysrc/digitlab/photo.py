@@ -36,6 +36,8 @@ MARGIN = 20              # pad px kept free around the ink
 GAP = 36                 # pad px between digits: wider than segment's gap for DIGIT_HEIGHT
 BRUSH_OF_HEIGHT = 0.1    # a pad stroke is about 20 px wide on a 200 px digit
 STEP_SIDE = 160          # step pictures are at most this big, px
+VIEW_SIDE = 360          # the photo to draw a region box on is at most this big, px
+MIN_REGION = 16          # a region narrower or shorter than this (photo px) is too small to read
 
 
 @dataclass(eq=False)
@@ -76,15 +78,26 @@ def grey(rgba):
 
 
 def flatten_light(g):
-    """(H, W) grey -> (H, W) float32: g divided by the light falling on it (a box blur of g,
-    taken on a small copy and scaled back up), so paper reads ~1.0 in shadow and in sun."""
+    """(H, W) grey -> (H, W) float32: g divided by the light falling on it, so paper reads ~1.0
+    in shadow and in sun.
+
+    The light is a box blur of the paper, taken on a small copy and scaled back up. Ink would
+    pull that blur toward itself (a digit filling a cut-out region darkens its own background
+    until the ink no longer stands out), so the blur is taken twice: the second time only over
+    pixels the first one found to be paper (a mean of box sums, weights 0 on the ink)."""
     H, W = g.shape
     k = max(1, int(np.ceil(max(H, W) / LIGHT_SIDE)))
     h, w = max(1, H // k), max(1, W // k)
-    small = preprocess.resize(g, h, w)
+    small = preprocess.resize(g, h, w).astype(np.float64)
     r = max(1, round(BLUR_OF_SIDE * max(h, w)))
-    light = preprocess.resize(components.box_mean(small, r).astype(np.float32), H, W)
-    return g / np.maximum(light, 1 / 255)
+    first = components.box_mean(small, r)
+    ratio = small / np.maximum(first, 1 / 255)
+    dev = np.abs(ratio - np.median(ratio))
+    paper = (dev <= max(NOISE_SIGMAS * 1.4826 * np.median(dev), MIN_CONTRAST / 2)).astype(np.float64)
+    total, _ = components.box_sum(small * paper, r, r)
+    weight, _ = components.box_sum(paper, r, r)
+    light = np.where(weight > 0.5, total / np.maximum(weight, 1), first)
+    return g / np.maximum(preprocess.resize(light.astype(np.float32), H, W), 1 / 255)
 
 
 def otsu(v, bins=256):
@@ -204,19 +217,47 @@ def _paste_or(dst, src, y, x):
         dst[y0:y1, x0:x1] |= src[y0 - y:y1 - y, x0 - x:x1 - x]
 
 
-def read(rgba):
-    """(H, W, 4) uint8 RGBA photo, H and W <= MAX_SIDE -> Reading (see there)."""
-    g = grey(rgba)
-    steps = [("photo", picture(rgba)), ("grey", picture(g))]
-    flat = flatten_light(g)
-    steps.append(("light", picture(np.clip(flat / 1.25, 0, 1))))
-    mask, polarity, t = find_ink(flat)
+def turned(rgba, turns=0):
+    """(H, W, 4) -> the photo turned clockwise by 90 degrees `turns` times (a view, not a copy)."""
+    return np.rot90(rgba, k=-(int(turns) % 4))
+
+
+def region_box(shape, region=None):
+    """(H, W) and region (y0, y1, x0, x1), fractions 0..1 of the height and width -> the pixel
+    box (r0, r1, c0, c1) it covers, widened to whole pixels; the whole photo for None; None when
+    the box is under MIN_REGION a side. ValueError unless 0 <= start < end <= 1."""
+    H, W = shape[:2]
+    if region is None:
+        return 0, H, 0, W
+    y0, y1, x0, x1 = (float(v) for v in region)
+    if not (0 <= y0 < y1 <= 1 and 0 <= x0 < x1 <= 1):
+        raise ValueError(f"region must be fractions 0 <= start < end <= 1; got {region}")
+    r0, r1 = int(np.floor(y0 * H)), int(np.ceil(y1 * H))
+    c0, c1 = int(np.floor(x0 * W)), int(np.ceil(x1 * W))
+    return (r0, r1, c0, c1) if min(r1 - r0, c1 - c0) >= MIN_REGION else None
+
+
+def read(rgba, region=None):
+    """(H, W, 4) uint8 RGBA photo, H and W <= MAX_SIDE -> Reading (see there).
+
+    region (y0, y1, x0, x1) fractions: read only the ink inside it. The light, the ink's side
+    and the threshold still come from the whole photo (a box drawn tight around one digit is
+    mostly ink, and would fool them); problem "small-region" for a box under MIN_REGION."""
+    box = region_box(rgba.shape, region)
     blank = np.zeros((PAD, PAD), np.uint8)
+    if box is None:
+        return Reading("small-region", blank)
+    cut = np.s_[box[0]:box[1], box[2]:box[3]]
+    g = grey(rgba)
+    flat = flatten_light(g)
+    steps = [("photo", picture(rgba[cut])), ("grey", picture(g[cut])),
+             ("light", picture(np.clip(flat[cut] / 1.25, 0, 1)))]
+    mask, polarity, t = find_ink(flat)
     if mask is None:
         problem = "flat-white" if g.mean() > 0.85 else "flat-black" if g.mean() < 0.15 else "flat"
         return Reading(problem, blank, steps)
-    steps.append(("ink", picture(~mask)))
-    ink = clean(mask)
+    steps.append(("ink", picture(~mask[cut])))
+    ink = clean(mask[cut])
     steps.append(("clean", picture(~ink)))
     boxes = digit_boxes(ink)
     if not boxes:
@@ -237,8 +278,8 @@ def inputs(pad):
     return out
 
 
-def picture(img):
-    """An image for the step strip -> (h, w, 4) uint8 RGBA, at most STEP_SIDE a side.
+def picture(img, side=STEP_SIDE):
+    """An image for the step strip -> (h, w, 4) uint8 RGBA, at most `side` px a side.
 
     img: (H, W, 4) uint8 RGBA, (H, W) uint8 0..255, or (H, W) float / bool in [0, 1] (1 = white).
     Whole k x k blocks are summed first (rows, then columns, each along contiguous memory, all
@@ -247,11 +288,11 @@ def picture(img):
     a = np.asarray(img)
     a = a if a.ndim == 3 else a[..., None]
     H, W, C = a.shape
-    k = max(1, max(H, W) // STEP_SIDE)
+    k = max(1, max(H, W) // side)
     acc = np.int32 if a.dtype in (np.uint8, np.bool_) else np.float64
     rows = a[:H // k * k, :W // k * k].reshape(H // k, k, W // k * k * C).sum(axis=1, dtype=acc)
     blocks = rows.reshape(H // k, W // k, k, C).sum(axis=2) / (k * k * (255 if a.dtype == np.uint8 else 1))
-    scale = min(1.0, STEP_SIDE / max(H, W))
+    scale = min(1.0, side / max(H, W))
     h, w = max(1, round(H * scale)), max(1, round(W * scale))
     out = np.full((h, w, 4), 255, np.uint8)
     for i in range(4 if C == 4 else 3):

@@ -13,6 +13,7 @@ import { h } from "./dom.js";
 import { afterPaint } from "./frame.js";
 import { EVENTS, page } from "./page.js";
 import strings from "./strings/photo.js";
+import { PhotoEdit, imageFrom } from "./photo-edit.js";
 
 register(strings);
 
@@ -28,6 +29,8 @@ const ui = {
 const said = { status: null, error: null };   // [key, vars] of what the card says, re-worded on a switch
 let limits = null;                           // Python's {head_bytes, max_side}, asked once
 let busy = false;
+let source = null;                           // the decoded photo {rgba, width, height, size}, kept to re-read
+const edit = new PhotoEdit(card.querySelector("#photo-edit"), (view) => reread(view));
 
 apply(card);
 onLang(() => { apply(card); say(); });
@@ -59,9 +62,16 @@ async function read(file) {
   say(["photo.reading", { name: file.name || "" }], null);
   try {
     await pythonReady();
-    const out = await decodeAndRead(file);
-    if (out.problem) fail(out.problem, out);
-    else done(out, started);
+    const decoded = await decode(file);
+    if (decoded.problem) {
+      source = null;                         // the corrections belong to a photo no longer shown
+      edit.reset();
+      fail(decoded.problem, decoded);
+    } else {
+      source = decoded;
+      edit.reset();
+      answer(readSource({ turns: 0, region: null }), started);
+    }
   } catch (err) {
     fail("failed", { message: String(err?.message ?? err).split("\n").pop() });
   } finally {
@@ -69,8 +79,26 @@ async function read(file) {
   }
 }
 
-/** -> Python's reading {problem, pad, steps, ...}, or {problem} before decoding. */
-async function decodeAndRead(file) {
+/** Read the kept photo again, turned and cut as the corrections say. */
+function reread(view) {
+  if (!source || busy) return;
+  setState("reading");
+  try {
+    answer(readSource(view), performance.now());
+  } catch (err) {
+    fail("failed", { message: String(err?.message ?? err).split("\n").pop() });
+  }
+}
+
+function answer(out, started) {
+  edit.show(out.view);
+  if (out.problem) fail(out.problem, out);
+  else done(out, started);
+}
+
+/** -> {rgba, width, height, size, decode_ms}: the file decoded at the size Python chose, or
+ *  {problem} (refused by its header, or not decodable). */
+async function decode(file) {
   limits ??= page.call("photo.limits");
   const head = new Uint8Array(await file.slice(0, limits.head_bytes).arrayBuffer());
   let size = page.call("photo.check", { head, size: file.size, type: file.type || "" });
@@ -90,16 +118,21 @@ async function decodeAndRead(file) {
              ...page.call("photo.fit", { width: bitmap.width, height: bitmap.height }) };
     if (size.problem) { bitmap.close(); return size; }
   }
-  const canvas = new OffscreenCanvas(size.decode_width, size.decode_height);
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  ctx.drawImage(bitmap, 0, 0, size.decode_width, size.decode_height);
+  const { decode_width: width, decode_height: height } = size;
+  const ctx = new OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
-  const rgba = ctx.getImageData(0, 0, size.decode_width, size.decode_height).data;
-  const decoded = performance.now();
-  const out = page.call("photo.read", { rgba: new Uint8Array(rgba.buffer), width: size.decode_width,
-                                        height: size.decode_height });
-  const end = performance.now();
-  return { ...out, ms: Math.round(end - started), decode_ms: decoded - started, read_ms: end - decoded, size };
+  const rgba = new Uint8Array(ctx.getImageData(0, 0, width, height).data.buffer);
+  return { rgba, width, height, size, decode_ms: performance.now() - started };
+}
+
+/** Python's reading of the kept photo, turned and cut: {problem, pad, steps, view, ...}. */
+function readSource({ turns, region }) {
+  const t0 = performance.now();
+  const out = page.call("photo.read", { rgba: source.rgba, width: source.width, height: source.height,
+                                        turns, region });
+  const read_ms = performance.now() - t0;
+  return { ...out, size: source.size, decode_ms: source.decode_ms, read_ms, ms: Math.round(source.decode_ms + read_ms) };
 }
 
 function fail(problem, vars) {
@@ -125,17 +158,12 @@ function done(out, started) {
   setState("done");
 }
 
-/** The strip of step pictures, each an <img> (a canvas per step would cost the compositor). */
+/** The strip of step pictures. */
 function showSteps(steps) {
   ui.steps.replaceChildren(...steps.map((s) => {
     const li = h("li", { "data-step": s.name });
-    const c = document.createElement("canvas");
-    c.width = s.width;
-    c.height = s.height;
-    c.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(s.rgba), s.width, s.height), 0, 0);
-    const img = h("img", { src: c.toDataURL(), alt: "", width: s.width, height: s.height }, li);
-    img.dataset.i18nAttr = `alt:photo.step.${s.name}`;
-    img.alt = t(`photo.step.${s.name}`);
+    const img = h("img", { alt: t(`photo.step.${s.name}`), "data-i18n-attr": `alt:photo.step.${s.name}` }, li);
+    imageFrom(img, s);
     h("span", { "data-i18n": `photo.step.${s.name}` }, li, t(`photo.step.${s.name}`));
     return li;
   }));

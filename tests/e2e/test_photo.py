@@ -46,9 +46,9 @@ def card(app):
         sequence: document.querySelector('#digits')?.dataset.sequence ?? '' })""")
 
 
-def cpython_reading(cpython, rgba):
+def cpython_reading(cpython, rgba, region=None):
     """What CPython makes of the same pixels: (pad input, probs, sequence) on the cnn."""
-    r = photo.read(rgba)
+    r = photo.read(rgba, region)
     cpython.pad[:] = r.pad.reshape(-1)
     out = cpython.update("cnn")
     return out["input"], out["probs"], out["digits"]["sequence"]
@@ -87,6 +87,65 @@ def test_a_three_digit_photo_reads_as_a_sequence(fresh, mnist, cpython):
     want = "".join(str(y[i]) for i in idx)
     assert card(fresh)["sequence"] == want == cpython_reading(cpython, rgba)[2]
     assert fresh.page.locator(f"#digits[data-sequence='{want}']").count() == 1
+
+
+def drag_box(app, y0, y1, x0, x1):
+    """Drag a box over #photo-view from (x0, y0) to (x1, y1), fractions of the picture; wait for
+    the new reading."""
+    view = app.page.locator("#photo-view")
+    view.scroll_into_view_if_needed()
+    b = view.bounding_box()
+    m = app.page.mouse
+    n = app.page.evaluate("performance.getEntriesByName('digitlab:photo').length")
+    m.move(b["x"] + x0 * b["width"], b["y"] + y0 * b["height"])
+    m.down()
+    for k in range(1, 6):
+        m.move(b["x"] + (x0 + (x1 - x0) * k / 5) * b["width"], b["y"] + (y0 + (y1 - y0) * k / 5) * b["height"])
+    m.up()
+    return n
+
+
+def wait_reading(app, n):
+    app.poll("n => performance.getEntriesByName('digitlab:photo').length > n", n)
+    app.page.wait_for_timeout(50)
+
+
+def click_and_read(app, selector):
+    n = app.page.evaluate("performance.getEntriesByName('digitlab:photo').length")
+    app.page.click(selector)
+    wait_reading(app, n)
+
+
+def test_a_box_chooses_the_digits_read_and_rotate_and_undo_go_back(fresh, mnist, cpython):
+    X, y = mnist
+    idx = [3, 1, 4]
+    rgba = photoset.photo([X[i] for i in idx], shape=(480, 640), seed=7, board=False)
+    want = "".join(str(y[i]) for i in idx)
+    assert upload(fresh, "three.png", photoset.png_bytes(rgba)) == "done"
+    assert fresh.page.is_disabled("#photo-undo") and fresh.page.is_disabled("#photo-whole")
+    groups = photo.read(rgba).groups
+    (r0, r1, c0, c1), right = groups[0], groups[1][2]
+    wait_reading(fresh, drag_box(fresh, r0 / 480 - 0.03, r1 / 480 + 0.03, c0 / 640 - 0.02, (c1 + right) / 2 / 640))
+    assert card(fresh)["sequence"] == "" and fresh.prediction()["digit"] == str(y[idx[0]])
+    top, height, left, width = fresh.page.evaluate(
+        "() => { const s = document.querySelector('#photo-box').style;"
+        " return [s.top, s.height, s.left, s.width].map(parseFloat); }")
+    region = (top / 100, (top + height) / 100, left / 100, (left + width) / 100)
+    x, probs, _ = cpython_reading(cpython, rgba, region)
+    np.testing.assert_allclose(fresh.snapshot()["probs"], probs, atol=1e-5)   # the box's reading is CPython's
+    assert not fresh.page.is_hidden("#photo-box") and not fresh.page.is_disabled("#photo-whole")
+    click_and_read(fresh, "#photo-undo")
+    assert card(fresh)["sequence"] == want and fresh.page.is_hidden("#photo-box")
+    click_and_read(fresh, "#photo-rotate")
+    size = fresh.page.evaluate("() => [document.querySelector('#photo-view').naturalWidth,"
+                               " document.querySelector('#photo-view').naturalHeight]")
+    assert size == [270, 360]                                         # 640x480 turned: portrait
+    assert card(fresh)["sequence"] != want                            # read sideways: not the row of digits
+    click_and_read(fresh, "#photo-undo")
+    assert card(fresh)["sequence"] == want and fresh.page.is_disabled("#photo-undo")
+    drag_box(fresh, 0.5, 0.51, 0.5, 0.51)                             # a click is not a box
+    fresh.page.wait_for_timeout(200)
+    assert card(fresh)["sequence"] == want and fresh.page.is_disabled("#photo-undo")
 
 
 def pad_still_works(app):

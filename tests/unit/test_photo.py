@@ -265,3 +265,40 @@ def test_exif_orientation_swaps_a_portrait_phone_photo():
     head = jpeg_head(4000, 3000)
     assert imagefile.sniff(head[:2] + exif(6) + head[2:]) == ("jpeg", 3000, 4000)
     assert imagefile.sniff(head[:2] + exif(1) + head[2:]) == ("jpeg", 4000, 3000)
+
+
+def test_turning_and_cutting_choose_what_is_read():
+    rgba = rgba_of(paper_with([(100, 200, 150, 160), (100, 200, 300, 310)]))    # two "1"s
+    assert photo.turned(rgba, 1).shape == (400, 300, 4)
+    assert photo.turned(rgba, 1)[0, -1].tolist() == rgba[0, 0].tolist()          # clockwise
+    assert photo.turned(rgba, 4).shape == rgba.shape
+    assert photo.region_box(rgba.shape, (0.2, 0.8, 0.25, 0.6)) == (60, 240, 100, 240)
+    left = photo.read(rgba, (0.2, 0.8, 0.25, 0.6))                               # only the first one
+    assert left.groups == [(40, 140, 50, 60)] and left.steps[0][1].shape[:2] == (160, 124)
+    assert len(photo.read(rgba).groups) == 2
+    assert photo.read(rgba, (0.5, 0.52, 0.1, 0.9)).problem == "small-region"     # 6 px tall
+    with pytest.raises(ValueError, match="fractions"):
+        photo.region_box(rgba.shape, (0.6, 0.5, 0, 1))
+
+
+def test_a_box_tight_around_one_digit_is_read_with_the_whole_photos_light(app, mnist_test):
+    """A box mostly full of ink: the paper's light and the ink's side still come from the whole
+    photo, so the digit is read (alone, its light and side were taken for the chalk's)."""
+    X, y = mnist_test
+    rgba = photoset.photo([X[i] for i in (3, 1, 4)], shape=(480, 640), seed=7, board=False)
+    r0, r1, c0, c1 = photo.read(rgba).groups[0]
+    region = ((r0 - 5) / 480, (r1 + 5) / 480, (c0 - 5) / 640, (c1 + 5) / 640)
+    r = photo.read(rgba, region)
+    assert r.polarity == "dark" and cnn_reads(app, r.pad) == str(y[3])
+
+
+def test_the_read_handler_turns_and_cuts(app):
+    rgba = rgba_of(paper_with([(100, 200, 150, 160), (100, 200, 300, 310)]))
+    args = {"rgba": rgba.tobytes(), "width": 400, "height": 300}
+    assert len(app.call("photo.read", args)["groups"]) == 2
+    out = app.call("photo.read", {**args, "region": [0.2, 0.8, 0.25, 0.6]})
+    assert len(out["groups"]) == 1 and (out["view"]["width"], out["view"]["height"]) == (photo.VIEW_SIDE, 270)
+    turned = app.call("photo.read", {**args, "turns": 1})
+    assert (turned["view"]["width"], turned["view"]["height"]) == (270, photo.VIEW_SIDE)
+    assert turned["groups"] == [[150, 310, 100, 200]]                            # the strokes lie down, stacked
+    assert app.call("photo.read", {**args, "region": [0.5, 0.52, 0.1, 0.9]})["problem"] == "small-region"
