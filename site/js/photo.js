@@ -14,6 +14,7 @@ import { afterPaint } from "./frame.js";
 import { EVENTS, page } from "./page.js";
 import strings from "./strings/photo.js";
 import { PhotoEdit, imageFrom } from "./photo-edit.js";
+import { PhotoCamera } from "./photo-camera.js";
 
 register(strings);
 
@@ -31,6 +32,8 @@ let limits = null;                           // Python's {head_bytes, max_side},
 let busy = false;
 let source = null;                           // the decoded photo {rgba, width, height, size}, kept to re-read
 const edit = new PhotoEdit(card.querySelector("#photo-edit"), (view) => reread(view));
+new PhotoCamera(card, (frame) => readFrom(t("photo.cameraFrame"), () => sized(frame, {})),
+                (problem) => { setState("error"); say(null, [`photo.problem.${problem}`]); });
 
 apply(card);
 onLang(() => { apply(card); say(); });
@@ -54,15 +57,18 @@ function pythonReady() {
 }
 
 /** Read one file; a second one while reading waits for nothing: it is refused with a message. */
-async function read(file) {
+const read = (file) => readFrom(file.name || "", () => decode(file));
+
+/** Read a photo that `decoder` () -> {rgba, width, height, size, decode_ms} | {problem} makes. */
+async function readFrom(name, decoder) {
   if (busy) { say(said.status, ["photo.busy"]); return; }
   busy = true;
   const started = performance.now();
   setState("reading");
-  say(["photo.reading", { name: file.name || "" }], null);
+  say(["photo.reading", { name }], null);
   try {
     await pythonReady();
-    const decoded = await decode(file);
+    const decoded = await decoder();
     if (decoded.problem) {
       source = null;                         // the corrections belong to a photo no longer shown
       edit.reset();
@@ -113,11 +119,19 @@ async function decode(file) {
   } catch {
     return { problem: "not-image" };
   }
-  if (!size.decode_width) {
-    size = { ...size, width: bitmap.width, height: bitmap.height,
-             ...page.call("photo.fit", { width: bitmap.width, height: bitmap.height }) };
-    if (size.problem) { bitmap.close(); return size; }
-  }
+  return size.decode_width ? pixels(bitmap, size, started) : sized(bitmap, size, started);
+}
+
+/** A decoded bitmap Python could not size from a header (another format, a camera frame):
+ *  Python says what size to read it at, or refuses it. */
+function sized(bitmap, size, started = performance.now()) {
+  const fit = page.call("photo.fit", { width: bitmap.width, height: bitmap.height });
+  if (fit.problem) { bitmap.close(); return { ...fit, width: bitmap.width, height: bitmap.height }; }
+  return pixels(bitmap, { ...size, width: bitmap.width, height: bitmap.height, ...fit }, started);
+}
+
+/** bitmap drawn (scaled by the browser) at Python's size -> {rgba, width, height, size, decode_ms}. */
+function pixels(bitmap, size, started) {
   const { decode_width: width, decode_height: height } = size;
   const ctx = new OffscreenCanvas(width, height).getContext("2d", { willReadFrequently: true });
   ctx.drawImage(bitmap, 0, 0, width, height);

@@ -211,3 +211,46 @@ def test_screenshots(fresh, mnist, browser, site_url):
         page.locator("#photo").screenshot(path=str(SCREENSHOTS / "photo-phone-card.png"))
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_no_camera_gets_its_message_and_the_pad_goes_on(fresh):
+    """The test browser has no camera at all: getUserMedia finds none, and the card says so."""
+    assert fresh.page.is_visible("#photo-live")
+    fresh.page.click("#photo-live")
+    fresh.poll("() => document.querySelector('#photo-error').textContent !== ''")
+    assert "No camera was found" in card(fresh)["error"]
+    assert fresh.page.is_hidden("#photo-live-view") and not fresh.page.is_disabled("#photo-live")
+    pad_still_works(fresh)
+
+
+def test_a_refused_camera_then_a_granted_one_snaps_a_frame_and_stops(browser_type, site_url):
+    """Chromium's fake camera (a moving test pattern). Without permission the browser refuses it
+    and the card says so; with it, the view shows the camera, Snap reads one frame as a photo and
+    stops the camera."""
+    from .conftest import CHROMIUM, CHROMIUM_ARGS, App as Page
+    browser = browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream"])
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        app = Page(context, site_url).open()
+        app.page.click("#photo-live")
+        app.poll("() => document.querySelector('#photo-error').textContent !== ''")
+        assert "refused the camera" in card(app)["error"] and app.page.is_hidden("#photo-live-view")
+        context.close()
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.grant_permissions(["camera"])
+        app = Page(context, site_url).open()
+        app.page.click("#photo-live")
+        app.poll("() => document.querySelector('#photo-video').videoWidth > 0")
+        assert app.page.is_visible("#photo-video") and not app.page.is_disabled("#photo-snap")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        app.page.locator("#photo").screenshot(path=str(SCREENSHOTS / "photo-camera.png"))
+        app.page.click("#photo-snap")
+        app.poll("() => ['done', 'error'].includes(document.querySelector('#photo').dataset.state)")
+        c = card(app)
+        assert c["steps"][:3] == ["photo", "grey", "light"], c
+        assert app.page.is_hidden("#photo-live-view")
+        assert app.page.evaluate("document.querySelector('#photo-video').srcObject") is None   # stopped
+        assert app.errors == []
+        context.close()
+    finally:
+        browser.close()
