@@ -1,10 +1,13 @@
 // The photo card's corrections (#photo-edit): a box dragged over the photo chooses the region
 // read, Rotate turns the photo by 90°, Whole photo drops the box, Undo steps back. Each change
-// asks the card to read the photo again (Python turns and cuts it: photo.turned, photo.cut).
+// asks the card to read the photo again (Python turns it and reads inside the box: photo.turned,
+// photo.read with a region).
 //
 // The box is kept as fractions of the shown (turned) photo, [y0, y1, x0, x1]: pointer positions
 // over the picture divided by its size, the only arithmetic here. Pointer events are listened to
 // on the picture only, and moves only while a box is being dragged.
+
+import { t } from "./i18n.js";
 
 const MIN_DRAG = 0.02;    // a drag shorter than this share of the picture is a click, not a box
 
@@ -31,7 +34,7 @@ export class PhotoEdit {
   constructor(root, onChange) {
     this.root = root;
     this.onChange = onChange;
-    this.view = root.querySelector("#photo-view");
+    this.view = null;                 // the <img id="photo-view">, made with the first photo
     this.frame = root.querySelector("#photo-frame");
     this.box = root.querySelector("#photo-box");
     this.buttons = {
@@ -56,6 +59,12 @@ export class PhotoEdit {
 
   /** Show the whole turned photo (Python's {width, height, rgba} picture) and the current box. */
   show(view) {
+    if (!this.view) {
+      this.view = document.createElement("img");
+      Object.assign(this.view, { id: "photo-view", alt: t("photo.view") });
+      this.view.dataset.i18nAttr = "alt:photo.view";
+      this.frame.prepend(this.view);
+    }
     if (view) imageFrom(this.view, view);
     const r = this.now.region;
     this.box.hidden = !r;
