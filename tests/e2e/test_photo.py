@@ -87,6 +87,9 @@ def test_a_three_digit_photo_reads_as_a_sequence(fresh, mnist, cpython):
     want = "".join(str(y[i]) for i in idx)
     assert card(fresh)["sequence"] == want == cpython_reading(cpython, rgba)[2]
     assert fresh.page.locator(f"#digits[data-sequence='{want}']").count() == 1
+    fresh.page.click("#share")                                        # a link cannot carry the photo: said
+    fresh.poll("() => !document.querySelector('#share-notice').hidden")
+    assert "photo is not part of a link" in fresh.page.text_content("#share-notice")
 
 
 def drag_box(app, y0, y1, x0, x1):
