@@ -151,6 +151,44 @@ def test_a_box_chooses_the_digits_read_and_rotate_and_undo_go_back(fresh, mnist,
     assert card(fresh)["sequence"] == want and fresh.page.is_disabled("#photo-undo")
 
 
+GIVE = """([how, bytes]) => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([new Uint8Array(bytes)], 'given.png', {type: 'image/png'}));
+  if (how === 'drop') {
+    const zone = document.querySelector('#photo-drop');
+    zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+  } else {
+    document.body.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+  } }"""
+
+
+@pytest.mark.parametrize("how", ["drop", "paste"])
+def test_a_dropped_or_pasted_image_is_read(fresh, mnist, cpython, how):
+    X, y = mnist
+    rgba = photoset.photo([X[2]], shape=(240, 320), seed=21, board=False)
+    n = fresh.updates()
+    fresh.page.evaluate(GIVE, [how, list(photoset.png_bytes(rgba))])
+    fresh.poll("() => document.querySelector('#photo').dataset.state === 'done'")
+    fresh.wait_update(n)
+    fresh.page.wait_for_timeout(50)
+    _, probs, _ = cpython_reading(cpython, rgba)
+    np.testing.assert_allclose(fresh.snapshot()["probs"], probs, atol=1e-5)
+    assert fresh.prediction()["digit"] == str(y[2]) and "320×240" in card(fresh)["status"]
+
+
+def test_text_pasted_into_a_field_is_left_to_the_field(fresh):
+    """A paste into a text field (the console, the editor) is not taken for a photo."""
+    before = card(fresh)
+    fresh.page.evaluate("""() => { const box = document.createElement('textarea'); box.id = 'probe-text';
+        document.body.append(box); const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array([137, 80, 78, 71])], 'x.png', {type: 'image/png'}));
+        box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true})); }""")
+    fresh.page.wait_for_timeout(200)
+    assert card(fresh) == before                                      # not read: no message, no new state
+    fresh.page.evaluate("() => document.querySelector('#probe-text').remove()")
+
+
 def pad_still_works(app):
     p = app.draw(DIGITS[7])
     assert p["digit"] == "7", p
