@@ -189,6 +189,38 @@ def test_text_pasted_into_a_field_is_left_to_the_field(fresh):
     fresh.page.evaluate("() => document.querySelector('#probe-text').remove()")
 
 
+def jpeg_from_the_browser(app, rgba):
+    """The browser's own JPEG encoding of rgba (quality 0.95) -> bytes."""
+    return bytes(app.page.evaluate("""async ([w, h, px]) => {
+        const c = new OffscreenCanvas(w, h);
+        c.getContext('2d').putImageData(new ImageData(new Uint8ClampedArray(px), w, h), 0, 0);
+        const blob = await c.convertToBlob({type: 'image/jpeg', quality: 0.95});
+        return Array.from(new Uint8Array(await blob.arrayBuffer())); }""",
+        [rgba.shape[1], rgba.shape[0], rgba.reshape(-1).tolist()]))
+
+
+def with_orientation(jpeg, orientation):
+    """jpeg bytes with an EXIF APP1 segment saying `orientation` (1..8) right after SOI."""
+    import struct
+    ifd = struct.pack("<H", 1) + struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack("<I", 0)
+    body = b"Exif\0\0" + b"II*\0" + struct.pack("<I", 8) + ifd
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(body) + 2) + body + jpeg[2:]
+
+
+def test_a_phone_photo_held_upright_is_turned_by_its_exif_orientation(fresh, mnist):
+    """Phones save the sensor's landscape pixels and an EXIF orientation (6: turn clockwise). The
+    size Python reads from the header is the upright one, which is what the browser decodes to."""
+    X, y = mnist
+    upright = photoset.photo([X[1]], shape=(640, 480), seed=4, board=False)       # portrait, as seen
+    sensor = np.ascontiguousarray(np.rot90(upright, k=1))                         # as the sensor stored it
+    jpeg = with_orientation(jpeg_from_the_browser(fresh, sensor), 6)
+    assert upload(fresh, "phone.jpg", jpeg, "image/jpeg") == "done"
+    assert "480×640" in card(fresh)["status"]
+    assert fresh.page.evaluate("[document.querySelector('#photo-view').naturalWidth,"
+                               " document.querySelector('#photo-view').naturalHeight]") == [270, 360]
+    assert shown(fresh) == str(y[1])
+
+
 def pad_still_works(app):
     p = app.draw(DIGITS[7])
     assert p["digit"] == "7", p
