@@ -73,13 +73,14 @@ export class Pad {
     this.redraw();
   }
 
-  /** Put a 28×28 image (784 values 0..255, ink bright) on the pad, replacing the drawing. */
-  setImage(pixels) {
+  /** Put a side×side image (side² values 0..255, ink bright; a 28×28 sample, or a photo read
+   *  at the pad's own size) on the pad, replacing the drawing. */
+  setImage(pixels, side = 28) {
     const small = document.createElement("canvas");
-    small.width = small.height = 28;
+    small.width = small.height = side;
     const sctx = small.getContext("2d");
-    const img = sctx.createImageData(28, 28);
-    for (let i = 0; i < 784; i++) { img.data[4 * i + 3] = pixels[i]; }  // ink colour black, alpha = value
+    const img = sctx.createImageData(side, side);
+    for (let i = 0; i < side * side; i++) { img.data[4 * i + 3] = pixels[i]; }  // ink colour black, alpha = value
     sctx.putImageData(img, 0, 0);
     this.base = small;
     this.strokes = [];

@@ -17,6 +17,7 @@ export const EVENTS = Object.freeze({
   apply: "digitlab:apply",                   // performance measure: an editor apply
   evaluate: "digitlab:eval",                 // performance measure: Evaluate's slices, start to figures
   map: "digitlab:map",                       // performance measure: the point map's PCA, start to points
+  photo: "digitlab:photo",                   // performance measure: a photo file -> its reading painted
 });
 
 const notReady = () => { throw new Error("Python is not ready yet"); };
