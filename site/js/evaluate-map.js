@@ -38,7 +38,7 @@ export class PointMap {
     svg("path", { d: "M-14 0H14M0 -14V14" }, this.you);
     const side = h("div", { class: "eval-map-side" }, body);
     this.info = h("div", { id: "map-info", class: "map-info", "aria-live": "polite" }, side);
-    this.nbTitle = h("h4", {}, side);
+    this.nbTitle = h("h4", { hidden: "" }, side);   // shown with the neighbours it names
     this.nbList = h("ul", { id: "map-neighbours", class: "eval-images" }, side);
     this.desc = h("p", { id: "map-desc", class: "note" }, box);
     this.data = null;          // map.points, and every image's pixels
@@ -234,6 +234,7 @@ export class PointMap {
 
   renderNeighbours() {
     this.nbTitle.textContent = this.neighbours?.length && this.watching ? t("eval.map.neighbours") : "";
+    this.nbTitle.hidden = !this.nbTitle.textContent;      // an empty heading would still be announced
     if (!this.data) return;
     for (const b of this.nbList.querySelectorAll("[data-i]")) b.setAttribute("aria-label", this.describe(Number(b.dataset.i)));
   }

@@ -51,7 +51,7 @@ export class Spoil {
                                "aria-describedby": `spoil-${k.kind}-v` }, row);
     const value = h("output", { id: `spoil-${k.kind}-v`, for: `spoil-${k.kind}` }, row);
     const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-labelledby": `spoil-${k.kind}-cap` }, fig);
-    const caption = h("figcaption", { id: `spoil-${k.kind}-cap` }, fig);
+    const caption = h("figcaption", { id: `spoil-${k.kind}-cap` }, fig, t("eval.spoil.idle"));   // the chart's name until it has curves
     input.addEventListener("input", () => { this.render(); this.showImages().catch((err) => this.failed(err)); });
     return { ...k, label, input, value, chart, caption };
   }
@@ -122,7 +122,7 @@ export class Spoil {
   draw(p) {
     p.chart.replaceChildren();
     const c = this.curves;
-    if (!c) { p.caption.textContent = ""; return; }
+    if (!c) { p.caption.textContent = t("eval.spoil.idle"); return; }
     const xs = c.strengths[p.kind];
     const sx = scale(xs[0], xs.at(-1), M.l, W - M.r), sy = scale(0, 1, H - M.b, M.t);
     const g = svg("g", { class: "grid" }, p.chart);

@@ -188,7 +188,8 @@ export class Evaluate {
         const td = h("td", { class: tr === p ? "diag" : count ? "miss" : "" }, row);
         const b = h("button", { type: "button", "data-true": String(tr), "data-pred": String(p),
                                 "data-count": String(count), "data-share": String(share),
-                                "aria-label": t("eval.cell", { count, t: tr, p, share: pct(share) }) }, td, String(count));
+                                "aria-label": t("eval.cell", { count, t: tr, p, share: pct(share) }) }, td);
+        h("span", {}, b, String(count));
         b.style.setProperty("--s", String(share));
         if (share > 0.55) b.classList.add("dark");
       });

@@ -176,7 +176,7 @@ function done(out, started) {
 function showSteps(steps) {
   ui.steps.replaceChildren(...steps.map((s) => {
     const li = h("li", { "data-step": s.name });
-    const img = h("img", { alt: t(`photo.step.${s.name}`), "data-i18n-attr": `alt:photo.step.${s.name}` }, li);
+    const img = h("img", { alt: "" }, li);     // named by the caption beside it, which says the same
     imageFrom(img, s);
     h("span", { "data-i18n": `photo.step.${s.name}` }, li, t(`photo.step.${s.name}`));
     return li;

@@ -156,9 +156,34 @@ def console_used(app):
     assert app.page.locator("#console-output .console-err").count() >= 1
 
 
+def evaluated(app):
+    """#16's card: evaluated, a cell's gallery open, the threshold moved, the point map made."""
+    show(app, "#eval-run")
+    app.page.click("#eval-run")
+    app.poll("() => document.querySelector('#eval').dataset.state === 'done'", timeout_ms=120_000)
+    app.page.click("#confusion [data-true='4'][data-pred='4']")
+    app.poll("() => document.querySelectorAll('#eval-gallery [data-index]').length > 0")
+    app.page.locator("#eval-threshold").fill("0.9")
+    app.poll("() => document.querySelector('.eval-map')?.dataset.state === 'done'", timeout_ms=120_000)
+    show(app, "#map")
+
+
+def photo_read(app):
+    """#18's card: a synthetic photo of two MNIST digits read, its steps shown."""
+    from digitlab import data, photoset
+    X, _ = data.load("test")
+    rgba = photoset.photo([X[0], X[1]], shape=(480, 640), seed=3)
+    show(app, "#photo-input")
+    app.page.set_input_files("#photo-input", files=[{"name": "two.png", "mimeType": "image/png",
+                                                     "buffer": photoset.png_bytes(rgba)}])
+    app.poll("() => document.querySelector('#photo').dataset.state === 'done'", timeout_ms=60_000)
+    assert app.page.locator("#photo-steps [data-step]").count() >= 5
+
+
 STATES = [("start", None), ("drawn", drawn), ("inspector", inspector_open), ("break-it", break_it_damaged),
           ("cards", cards_computed), ("training", training_running), ("diverged", training_diverged),
-          ("editor-error", editor_error), ("explorers", explorers_used), ("console", console_used)]
+          ("editor-error", editor_error), ("explorers", explorers_used), ("console", console_used),
+          ("evaluate", evaluated), ("photo", photo_read)]
 
 
 @pytest.mark.parametrize("screen", SCREENS)
