@@ -7,10 +7,16 @@ same weights:
 
   1. weight noise   W += noise * std(W) * E, E ~ N(0, 1) drawn from a fixed seed per layer,
                     so a bigger `noise` scales the same pattern (reproducible, and monotone);
-  2. zeroed layers  W = 0 for each named layer (its bias stays, unless 3);
-  3. biases off     b = 0 in every layer;
-  4. neurons off    unit j's incoming weights W[..., j] and bias b[j] are 0, so z_j = 0 and,
-                    through ReLU, a_j = 0: nothing reaches the next layer from it.
+  2. pruning        the smallest `prune` share of |W| is set to 0, in each layer on its own or
+                    ranked over the whole network (`prune_global`);
+  3. zeroed layers  W = 0 for each named layer (its bias stays, unless 4);
+  4. biases off     b = 0 in every layer;
+  5. neurons off    unit j's incoming weights W[..., j] and bias b[j] are 0, so z_j = 0 and,
+                    through ReLU, a_j = 0: nothing reaches the next layer from it;
+  6. neuron scales  unit j's output a_j is multiplied by s in [0, SCALE_MAX]: the next weighted
+                    layer's weights from j are scaled (exact for any activation; max pooling
+                    commutes with s >= 0);
+  7. temperature    the output layer's W and b are divided by T, so its softmax sees z / T.
 
 Units are named like the diagram's nodes (`h1:17`, `fc1:3`) or a conv channel (`conv2:5`).
 A pooled tile (`pool1:5`) or a CNN's flattened feature (`flat:k`) switches off the conv
@@ -27,6 +33,9 @@ from .core import Network
 SEED = 20261122       # the noise pattern: fixed, so a damage record means the same weights everywhere
 NOISE_MAX = 2.0       # the slider's end: sigma = twice each layer's weight std
 MAX_NEURONS = 64      # share links stay short, and nobody clicks more
+PRUNE_MAX = 0.99      # the share of weights pruned at most (all of them is "zero every layer")
+SCALE_MAX = 2.0       # a neuron's output times 0..2
+TEMPERATURE_RANGE = (0.1, 5.0)
 
 
 @dataclass(frozen=True)
@@ -35,14 +44,20 @@ class Damage:
     noise: float = 0.0        # sigma of the weight noise, relative to each layer's weight std
     layers: tuple = ()        # names of layers whose weights are zeroed
     neurons: tuple = ()       # canonical unit ids switched off ("h1:3", "conv2:5")
+    prune: float = 0.0        # share of the smallest |W| set to 0
+    prune_global: bool = False  # rank |W| over the whole network instead of per layer
+    scales: tuple = ()        # ((canonical unit id, factor != 1), ...), in the order set
+    temperature: float = 1.0  # the output softmax's temperature
 
     @property
     def empty(self):
-        return not (self.bias or self.noise > 0 or self.layers or self.neurons)
+        return not (self.bias or self.noise > 0 or self.layers or self.neurons or self.prune > 0
+                    or self.scales or self.temperature != 1.0)
 
     def to_dict(self):
         return {"bias": self.bias, "noise": self.noise, "layers": list(self.layers),
-                "neurons": list(self.neurons)}
+                "neurons": list(self.neurons), "prune": self.prune, "prune_global": self.prune_global,
+                "scales": {u: f for u, f in self.scales}, "temperature": self.temperature}
 
 
 def weighted_layers(net):
@@ -89,23 +104,21 @@ def switchable(net, node_id):
 
 
 def parse(obj, net):
-    """A JSON-like {bias, noise, layers, neurons} -> (Damage for this net, [rejected items]).
+    """A JSON-like {bias, noise, layers, neurons, prune, prune_global, scales, temperature}
+    -> (Damage for this net, [rejected items]).
 
-    Every field is checked: bias must be a bool, noise a finite number (clipped to
-    [0, NOISE_MAX]), layers names of this net's weighted layers, neurons switchable ids.
+    Every field is checked: bias and prune_global must be bools, noise, prune and temperature
+    finite numbers (clipped to their ranges), layers names of this net's weighted layers,
+    neurons switchable ids, scales {switchable id: factor}. Missing fields mean no damage.
     Anything else is left out and reported, never raised: share links can hold anything.
     """
     obj = obj if isinstance(obj, dict) else {}
     rejected = []
-    bias = obj.get("bias", False)
-    if not isinstance(bias, bool):
-        rejected.append(f"bias={bias!r}")
-        bias = False
-    noise = obj.get("noise", 0.0)
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not math.isfinite(noise):
-        rejected.append(f"noise={noise!r}")
-        noise = 0.0
-    noise = round(min(max(float(noise), 0.0), NOISE_MAX), 4)
+    bias = _flag(obj, "bias", rejected)
+    noise = _number(obj, "noise", 0.0, (0.0, NOISE_MAX), rejected)
+    prune = _number(obj, "prune", 0.0, (0.0, PRUNE_MAX), rejected)
+    prune_global = _flag(obj, "prune_global", rejected)
+    temperature = _number(obj, "temperature", 1.0, TEMPERATURE_RANGE, rejected)
     names = weighted_layers(net)
     layers = _listed(obj.get("layers", []), rejected)
     rejected += [f"layer {n!r}" for n in layers if n not in names]
@@ -118,7 +131,41 @@ def parse(obj, net):
             rejected.append(f"neuron {nid!r}")
         elif key not in neurons:
             neurons.append(key)
-    return Damage(bias, noise, layers, tuple(neurons)), rejected
+    scales = _scales(obj.get("scales", {}), net, rejected)
+    return Damage(bias, noise, layers, tuple(neurons), prune, prune_global, scales, temperature), rejected
+
+
+def _flag(obj, key, rejected):
+    value = obj.get(key, False)
+    if not isinstance(value, bool):
+        rejected.append(f"{key}={value!r}")
+        return False
+    return value
+
+
+def _number(obj, key, default, bounds, rejected):
+    """obj[key] as a float clipped to bounds (4 decimals), or default when it is not a finite number."""
+    value = obj.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        rejected.append(f"{key}={value!r}"[:80])
+        return default
+    return round(min(max(float(value), bounds[0]), bounds[1]), 4)
+
+
+def _scales(value, net, rejected):
+    """{unit id: factor} -> ((canonical id, factor in [0, SCALE_MAX]), ...); factors of 1 are no damage."""
+    if not isinstance(value, dict):
+        rejected.append(f"scales {value!r}"[:80])
+        return ()
+    out = {}
+    for nid, factor in list(value.items())[:MAX_NEURONS]:
+        unit = switchable(net, nid)
+        f = _number({"f": factor}, "f", None, (0.0, SCALE_MAX), [])
+        if unit is None or f is None:
+            rejected.append(f"scale {nid!r}={factor!r}"[:80])
+        elif f != 1.0:
+            out[f"{unit[0]}:{unit[1]}"] = f
+    return tuple(out.items())
 
 
 def _listed(value, rejected):
@@ -142,6 +189,11 @@ def apply(net, damage):
         W, b = p["W"].copy(), p["b"].copy()
         if damage.noise > 0:
             W += np.float32(damage.noise * float(p["W"].std())) * unit_noise(net, name)
+        params[name] = {"W": W, "b": b}
+    if damage.prune > 0:
+        prune(params, damage.prune, damage.prune_global)
+    for name, p in params.items():
+        W, b = p["W"], p["b"]
         if name in damage.layers:
             W[...] = 0
         if damage.bias:
@@ -153,7 +205,51 @@ def apply(net, damage):
             name, j = unit
             params[name]["W"][..., j] = 0
             params[name]["b"][j] = 0
+    for nid, factor in damage.scales:
+        scale_output(net, params, switchable(net, nid), factor)
+    last = net.layers[-1]
+    if damage.temperature != 1.0 and last.name in params:
+        for k in ("W", "b"):
+            params[last.name][k] /= np.float32(damage.temperature)
     return Network(net.layers, params, net.input_shape)
+
+
+def prune(params, share, whole_network=False):
+    """Zero the smallest `share` of |W| in place: per layer, or ranked over every layer at once.
+
+    The cut is the k-th smallest magnitude, k = round(share * n); weights at or below it go
+    (ties may take a few more, and the same ones everywhere: a sort, no randomness).
+    """
+    groups = [list(params)] if whole_network else [[name] for name in params]
+    for names in groups:
+        mags = np.concatenate([np.abs(params[n]["W"]).ravel() for n in names])
+        k = int(round(share * mags.size))
+        if k == 0:
+            continue
+        cut = np.sort(mags)[k - 1]
+        for n in names:
+            params[n]["W"][np.abs(params[n]["W"]) <= cut] = 0
+
+
+def scale_output(net, params, unit, factor):
+    """Multiply unit (layer, j)'s output by factor: scale the next weighted layer's weights from j.
+
+    Dense -> dense: row j of W (n_in, n_out). Conv -> conv: W[:, :, j, :]. Conv -> flatten ->
+    dense: the rows of channel j, every C-th from j (NHWC flattening puts channels fastest).
+    """
+    name, j = unit
+    i = _index(net, name)
+    channels = None
+    for layer in net.layers[i + 1:]:
+        if layer.kind == "flatten":
+            channels = net.shapes()[_index(net, layer.name) - 1][-1]
+        elif layer.name in params:
+            W = params[layer.name]["W"]
+            if layer.kind == "conv2d":
+                W[:, :, j, :] *= np.float32(factor)
+            else:
+                W[j::channels or W.shape[0], :] *= np.float32(factor)
+            return
 
 
 def correct(net, X, y, batch=100):

@@ -32,6 +32,9 @@ MAX_WIDTH = 80                  # pad pixels (the brush goes to 40)
 NOISE_MAX = 2.0                 # digitlab.damage.NOISE_MAX (a unit test keeps them equal)
 MAX_LAYERS = 16
 MAX_NEURONS = 64                # digitlab.damage.MAX_NEURONS
+PRUNE_MAX = 0.99                # digitlab.damage.PRUNE_MAX
+SCALE_MAX = 2.0                 # digitlab.damage.SCALE_MAX
+TEMPERATURE_RANGE = (0.1, 5.0)  # digitlab.damage.TEMPERATURE_RANGE
 MODELS = (*constants.MODEL_NAMES, constants.TRAINED)
 
 _VALUE = re.compile(r"[A-Za-z0-9_.,:-]{0,%d}" % MAX_HASH)       # every value's alphabet
@@ -45,7 +48,12 @@ _NEURON_RE = re.compile(_LAYER + r":\d{1,5}")
 FIELDS = {"v": ("version", "notice.version"), "m": ("model", "notice.model"),
           "s": ("strokes", "notice.strokes"), "db": ("bias", "notice.damage"),
           "dn": ("noise", "notice.damage"), "dl": ("layers", "notice.damage"),
-          "do": ("neurons", "notice.damage")}
+          "do": ("neurons", "notice.damage"), "dp": ("prune", "notice.damage"),
+          "dg": ("prune_global", "notice.damage"), "dt": ("temperature", "notice.damage"),
+          "dk": ("scales", "notice.damage")}
+# Break It's fields a link written before pruning, scales and temperature existed lacks: they
+# are read only when present (Python's damage.parse fills in "no damage"), so old links decode as before.
+_NEWER = ("prune", "prune_global", "temperature", "scales")
 
 
 class _Bad(ValueError):
@@ -92,7 +100,7 @@ def _state(values):
     state = {}
     if "model" in values:
         state["model"] = values["model"]
-    damage = {k: values[k] for k in ("bias", "noise", "layers", "neurons") if k in values}
+    damage = {k: values[k] for k in ("bias", "noise", "layers", "neurons", *_NEWER) if k in values}
     if damage:
         state["damage"] = {"bias": False, "noise": 0.0, "layers": [], "neurons": [], **damage}
     if "strokes" in values:
@@ -118,13 +126,33 @@ def _bias(value, models):
     return value == "1"
 
 
-def _noise(value, models):
-    if not _NUMBER.fullmatch(value):
-        raise _Bad("dn")
-    x = float(value)
-    if not (math.isfinite(x) and 0.0 <= x <= NOISE_MAX):
-        raise _Bad("dn")
-    return x
+def _bounded(lo, hi):
+    """A parser of a plain decimal number in [lo, hi]."""
+    def parse(value, models=None):
+        if not _NUMBER.fullmatch(value):
+            raise _Bad(value)
+        x = float(value)
+        if not (math.isfinite(x) and lo <= x <= hi):
+            raise _Bad(value)
+        return x
+    return parse
+
+
+_noise = _bounded(0.0, NOISE_MAX)
+_factor = _bounded(0.0, SCALE_MAX)
+
+
+def _scales(value, models):
+    """"h1:3:0.5,conv2:1:1.75" -> {"h1:3": 0.5, "conv2:1": 1.75} (unit ids as in "do")."""
+    out = {}
+    for item in value.split(",") if value else []:
+        unit, _, factor = item.rpartition(":")
+        if not _NEURON_RE.fullmatch(unit) or unit in out:
+            raise _Bad("dk")
+        out[unit] = _factor(factor)
+    if len(out) > MAX_NEURONS:
+        raise _Bad("dk")
+    return out
 
 
 def _names(pattern, most):
@@ -145,7 +173,8 @@ def _strokes(value, models):
 
 _PARSE = {"version": _version, "model": _model, "bias": _bias, "noise": _noise,
           "layers": _names(_LAYER_RE, MAX_LAYERS), "neurons": _names(_NEURON_RE, MAX_NEURONS),
-          "strokes": _strokes}
+          "strokes": _strokes, "prune": _bounded(0.0, PRUNE_MAX), "prune_global": _bias,
+          "temperature": _bounded(*TEMPERATURE_RANGE), "scales": _scales}
 
 
 # ---- strokes <-> bytes ----------------------------------------------------------------------
@@ -259,22 +288,36 @@ def encode(state):
     return text
 
 
+def _number_text(x):
+    """A float -> the shortest plain decimal that reads back as it ("1e-05" is written out)."""
+    value = repr(float(x))
+    if not _NUMBER.fullmatch(value):
+        value = f"{float(x):.12f}".rstrip("0").rstrip(".")
+    return value
+
+
 def _encode_damage(d):
+    """Only what differs from no damage is written (so a link without the newer fields is an old one)."""
     parts = []
     if d.get("bias"):
         parts.append("db=1")
-    noise = float(d.get("noise") or 0.0)
-    if noise:
-        value = repr(noise)              # the shortest text that reads back as the same float
-        if not _NUMBER.fullmatch(value):     # "1e-05": write it out (12 decimals are plenty)
-            value = f"{noise:.12f}".rstrip("0").rstrip(".")
-        _noise(value, MODELS)
-        if float(value):
-            parts.append("dn=" + value)
+    for key, name, none in (("dn", "noise", 0.0), ("dp", "prune", 0.0), ("dt", "temperature", 1.0)):
+        x = float(d[name] if d.get(name) is not None else none)
+        value = _number_text(x)
+        _PARSE[name](value, MODELS)
+        if float(value) != none:
+            parts.append(f"{key}={value}")
+    if d.get("prune_global") and float(d.get("prune") or 0):
+        parts.append("dg=1")
     for key, name in (("dl", "layers"), ("do", "neurons")):
         names = [str(n) for n in d.get(name) or []]
         if names:
             value = ",".join(names)
             _PARSE[name](value, MODELS)
             parts.append(f"{key}={value}")
+    scales = d.get("scales") or {}
+    if scales:
+        value = ",".join(f"{u}:{_number_text(f)}" for u, f in scales.items())
+        _scales(value, MODELS)
+        parts.append("dk=" + value)
     return parts

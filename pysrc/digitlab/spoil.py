@@ -2,11 +2,12 @@
 
 Pure numpy. Images are X (n, 28, 28) uint8 as MNIST stores them; each spoiler returns float32
 in [0, 1] (the networks' input), and `spoil` applies them in a fixed order: thickness, rotation,
-noise (noise last, so it is never blurred by the resampling).
+shift, noise (noise last, so it is never blurred by the resampling).
 
     thicken(A, k)     k > 0: k steps of dilation (each pixel takes its 3x3 neighbourhood's max),
                       k < 0: -k steps of erosion (the min): thicker or thinner strokes
     rotate(A, deg)    turned deg degrees clockwise (as seen, rows running down) about the centre, bilinear
+    shift(A, k)       moved k whole pixels to the right; what leaves the square is lost, 0 comes in
     add_noise(A, s)   Gaussian noise of standard deviation s, from a fixed seed, clipped to [0, 1]
 """
 
@@ -17,6 +18,7 @@ STRENGTHS = {                     # the curves' x values (the page's sliders ste
     "noise": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6),
     "rotate": (0, 10, 20, 30, 40, 50, 60),
     "thickness": (-2, -1, 0, 1, 2, 3),
+    "shift": (0, 1, 2, 3, 4, 5, 6),
 }
 
 
@@ -57,6 +59,20 @@ def rotate(A, degrees):
     return out
 
 
+def shift(A, k):
+    """A (n, 28, 28) float -> moved k pixels right (k < 0: left), zero-filled. MNIST centres each
+    digit's mass, so a network that only saw centred digits meets this never in training."""
+    k = int(k)
+    if k == 0:
+        return A
+    out = np.zeros_like(A)
+    if k > 0:
+        out[:, :, k:] = A[:, :, :28 - k]
+    else:
+        out[:, :, :28 + k] = A[:, :, -k:]
+    return out
+
+
 def add_noise(A, sigma, seed=SEED):
     """A (n, 28, 28) float -> A + N(0, sigma^2) per pixel (the same pattern for a seed), in [0, 1]."""
     if sigma == 0:
@@ -65,15 +81,16 @@ def add_noise(A, sigma, seed=SEED):
     return np.clip(A + np.float32(sigma) * E, 0, 1)
 
 
-def spoil(X, noise=0.0, rotate_deg=0.0, thickness=0, seed=SEED):
+def spoil(X, noise=0.0, rotate_deg=0.0, thickness=0, seed=SEED, shift_px=0):
     """X (n, 28, 28) uint8 -> (n, 28, 28) float32 in [0, 1], spoiled."""
     A = X.astype(np.float32) / np.float32(255)
     A = thicken(A, thickness)
     A = rotate(A, rotate_deg)
+    A = shift(A, shift_px)
     return add_noise(A, noise, seed)
 
 
 def one(kind, strength):
     """The keyword arguments of `spoil` for one spoiler at one strength."""
     return {"noise": {"noise": strength}, "rotate": {"rotate_deg": strength},
-            "thickness": {"thickness": int(strength)}}[kind]
+            "thickness": {"thickness": int(strength)}, "shift": {"shift_px": int(strength)}}[kind]

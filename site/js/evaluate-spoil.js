@@ -1,4 +1,4 @@
-// Spoil the test set (inside #eval): noise, rotation and stroke thickness, each a slider that
+// Spoil the test set (inside #eval): noise, rotation, stroke thickness and shift, each a slider that
 // shows what the images look like so spoiled, and curves of accuracy against each spoiler's
 // strength for the network in use and a second model. Python (spoil.* in
 // digitlab.web.features.spoilers) spoils and scores; this file draws its numbers.
@@ -16,6 +16,7 @@ const KINDS = [   // id, Python's keyword, slider min / max / step
   { kind: "noise", min: 0, max: 0.6, step: 0.1 },
   { kind: "rotate", min: 0, max: 60, step: 10 },
   { kind: "thickness", min: -2, max: 3, step: 1 },
+  { kind: "shift", min: 0, max: 6, step: 1 },
 ];
 const W = 260, H = 170, M = { l: 40, r: 10, t: 10, b: 26 };
 const tick = (v) => `${Math.round(v * 100)}%`;

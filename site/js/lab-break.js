@@ -9,10 +9,13 @@ import { h, sidewaysScroll, svg } from "./dom.js";
 import { pct } from "./lab-dom.js";
 import { EVENTS, page } from "./page.js";
 import { loadEvalset } from "./evalset.js";
+import { DeeperControls } from "./lab-break-deeper.js";
 
 const CHUNK = 100;            // test images per Python call: each call stays short, the page responsive
 const MEASURE_DELAY = 150;    // ms of quiet after a change before measuring (sliders move in steps)
-const empty = () => ({ bias: false, noise: 0, layers: [], neurons: [] });
+const empty = () => ({ bias: false, noise: 0, layers: [], neurons: [], prune: 0, prune_global: false,
+                       temperature: 1, scales: {} });
+const copy = (s) => ({ ...s, layers: [...s.layers], neurons: [...s.neurons], scales: { ...s.scales } });
 const call = (name, args) => page.call(name, args);
 
 export class BreakIt {
@@ -47,6 +50,7 @@ export class BreakIt {
     this.noise = h("input", { type: "range", id: "break-noise", min: "0", max: "2", step: "0.05", value: "0",
                               "aria-describedby": "break-noise-v" }, noise);
     this.noiseValue = h("output", { id: "break-noise-v", for: "break-noise" }, noise);
+    this.deeper = new DeeperControls(controls, (part) => this.change(part));
     this.layerBox = h("fieldset", { class: "break-layers" }, controls);
     this.layerLegend = h("legend", {}, this.layerBox);
     this.layerList = h("div", { class: "break-layer-list" }, this.layerBox);
@@ -122,6 +126,15 @@ export class BreakIt {
 
   isOff(id) { return this.state.neurons.includes(id); }
 
+  /** unit's output times factor (0–2); 1 takes the scale away. */
+  setScale(id, factor) {
+    const scales = { ...this.state.scales, [id]: factor };
+    if (factor === 1) delete scales[id];
+    this.change({ scales });
+  }
+
+  scaleOf(id) { return this.state.scales[id] ?? 1; }
+
   onChange(fn) { this.listeners.push(fn); }
 
   /** Python validates the state for the current model and runs the damaged copy (or heals). */
@@ -129,8 +142,7 @@ export class BreakIt {
     if (!page.ready) return null;
     const model = page.model;
     const r = call("damage.set", { model, state: this.state, reset });
-    this.state = { bias: r.state.bias, noise: r.state.noise, layers: [...r.state.layers],
-                   neurons: [...r.state.neurons] };
+    this.state = copy(r.state);
     const was = this.active;
     this.active = r.active;
     this.noiseMax = r.noise_max;
@@ -161,16 +173,13 @@ export class BreakIt {
     }, 0);
   }
 
-  get() {
-    const s = this.state;
-    return { bias: s.bias, noise: s.noise, layers: [...s.layers], neurons: [...s.neurons] };
-  }
+  get() { return copy(this.state); }
 
-  /** From a share link (anything at all): only the four fields go to Python, which checks each.
+  /** From a share link (anything at all): only Break It's fields go to Python, which checks each.
    *  -> {state, rejected} once applied, or null when Python is not ready yet (applied then). */
   set(obj) {
     const o = obj && typeof obj === "object" ? obj : {};
-    const wanted = { bias: o.bias ?? false, noise: o.noise ?? 0, layers: o.layers ?? [], neurons: o.neurons ?? [] };
+    const wanted = Object.fromEntries(Object.entries(empty()).map(([k, none]) => [k, o[k] ?? none]));
     this.used = true;
     if (!page.ready) {
       this.wanted = wanted;
@@ -208,6 +217,7 @@ export class BreakIt {
     if (this.noiseMax) this.noise.max = String(this.noiseMax);
     if (Number(this.noise.value) !== s.noise) this.noise.value = String(s.noise);
     this.noiseValue.textContent = t("lab.break.noise.value", { v: s.noise.toFixed(2) });
+    this.deeper.render(s);
     this.layerLegend.textContent = t("lab.break.layers");
     for (const box of this.layerList.querySelectorAll("[data-break-layer]")) {
       box.checked = s.layers.includes(box.dataset.breakLayer);

@@ -7,6 +7,7 @@ import { t, onLang } from "./i18n.js";
 import { h } from "./dom.js";
 import { EVENTS, page } from "./page.js";
 import { drawTiles, num, signed } from "./lab-dom.js";
+import { ScaleControl } from "./lab-break-deeper.js";
 
 // A CNN's input is drawn as one picture tile ("in:0"), not as units: Python has nothing to say
 // about it (inspect_unit.locate refuses it), so it is neither a tab stop nor clickable.
@@ -50,6 +51,7 @@ export class Inspector {
     const sw = h("div", { class: "insp-switch" }, this.body);
     this.switch = h("button", { type: "button", id: "inspector-switch", "aria-pressed": "false" }, sw);
     this.switchNote = h("span", { class: "note" }, sw);
+    this.scale = new ScaleControl(this.body, this.breakIt);
     this.panel = p;
     this.renderStatic();
   }
@@ -271,6 +273,7 @@ export class Inspector {
   renderSwitch(d) {
     const id = d.switch;
     this.switch.hidden = !id;
+    this.scale.render(id || null);
     if (!id) {
       this.switchNote.textContent = t("lab.insp.nooff");
       return;

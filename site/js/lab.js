@@ -2,7 +2,7 @@
 // of the network). Built inside #lab-mount; the numbers come from Python's inspect.* and damage.*
 // handlers (pysrc/digitlab/web/features/). Puts Break It's damage in the page API (page.damage,
 // js/page.js) for share links (window.digitlab.damage for the tests):
-//   get() -> {bias, noise, layers, neurons}       the damage applied now
+//   get() -> {bias, noise, layers, neurons, prune, prune_global, temperature, scales}   applied now
 //   set(obj) -> {state, rejected} | null          Python validates each field and applies what is
 //                                                 valid (null: applied once Python is ready)
 

@@ -69,6 +69,10 @@ def break_it_damaged(app):
     app.page.keyboard.press("End")
     app.wait_update(n)
     app.poll("() => document.querySelector('#break-accuracy').dataset.state === 'ready'", timeout_ms=90_000)
+    # The side-by-side diagrams are drawn once their box comes near the screen (on a narrow one
+    # the deeper controls put it further down than the focused slider): scroll to it, then wait.
+    show(app, ".break-compare")
+    app.poll("() => document.querySelector('.break-compare').dataset.state !== 'idle'")
     show(app, ".break-side.damaged")
 
 

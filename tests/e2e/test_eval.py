@@ -231,7 +231,7 @@ def test_spoiled_curves_equal_cpythons_for_both_networks(fresh, reference, sampl
         for kind, strengths in sp.STRENGTHS.items():
             want = [np.mean(net.predict_proba(sp.spoil(X, **sp.one(kind, v))).argmax(axis=1) == y) for v in strengths]
             assert np.allclose(got["accuracy"][model][kind], want, atol=0.0021), (model, kind)   # 1 image at most
-    assert app.page.locator("#spoil path.curve[data-model]").count() == 6           # 3 spoilers x 2 networks
+    assert app.page.locator("#spoil path.curve[data-model]").count() == 8           # 4 spoilers x 2 networks
     # A slider shows the images spoiled so (the same pixels as CPython's) and marks the curves there.
     app.page.locator("#spoil-rotate").fill("30")
     app.poll("() => document.querySelectorAll('#spoil-preview [data-index]').length === 8")
@@ -243,3 +243,14 @@ def test_spoiled_curves_equal_cpythons_for_both_networks(fresh, reference, sampl
     assert np.abs(pixels - want).max() <= 1
     acc = got["accuracy"]["cnn"]["rotate"][3]
     assert f"{100 * acc:.1f}%" in app.page.text_content("#spoil-rotate-cap")
+    # The shift slider, pressed as a keyboard user would: its images are CPython's, shifted 2 px.
+    app.page.focus("#spoil-shift")
+    app.page.keyboard.press("ArrowRight")
+    app.page.keyboard.press("ArrowRight")
+    assert app.page.input_value("#spoil-shift") == "2"
+    pixels = np.array(app.page.evaluate(
+        "Array.from(window.digitlab.call('spoil.images', {noise: 0, rotate: 30, thickness: 0, shift: 2, k: 8}).pixels)"))
+    want = np.rint(sp.spoil(X, rotate_deg=30, shift_px=2)[:8] * 255).reshape(-1)
+    assert np.abs(pixels - want).max() <= 1
+    acc = got["accuracy"]["cnn"]["shift"][2]
+    app.poll("s => document.querySelector('#spoil-shift-cap').textContent.includes(s)", f"{100 * acc:.1f}%")

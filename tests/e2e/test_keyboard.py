@@ -75,7 +75,9 @@ def test_the_main_path_by_keyboard(kb):
     n = kb.updates()
     k.press("Enter")
     kb.wait_update(n)
-    assert page.evaluate("window.digitlab.damage.get()") == {"bias": False, "noise": 0, "layers": [], "neurons": []}
+    assert page.evaluate("window.digitlab.damage.get()") == {"bias": False, "noise": 0, "layers": [], "neurons": [],
+                                                             "prune": 0, "prune_global": False, "temperature": 1,
+                                                             "scales": {}}
 
     # Training: open the lab, Train, then Pause: focus follows to the button that undoes it.
     tab_to(kb, "#train-open")

@@ -15,13 +15,19 @@ pytestmark = pytest.mark.e2e
 
 PROB_TOL = 1e-5       # float32 in wasm vs CPython's BLAS, summed in other orders
 VALUE_TOL = 1e-4
+NO_DAMAGE = {"bias": False, "noise": 0, "layers": [], "neurons": [], "prune": 0, "prune_global": False,
+             "temperature": 1, "scales": {}}
+
+
+def with_defaults(**damage):
+    """Break It's whole state (as window.digitlab.damage.get() gives it) with these fields set."""
+    return {**NO_DAMAGE, **damage}
 
 
 @pytest.fixture
 def lab(app):
     """The shared page, healed, cleared, on mlp-128-64; fails on new errors or foreign requests."""
-    if app.page.evaluate("window.digitlab.damage.get().noise > 0 || window.digitlab.damage.get().bias"
-                         " || window.digitlab.damage.get().layers.length || window.digitlab.damage.get().neurons.length"):
+    if app.page.evaluate("window.digitlab.damage.get()") != NO_DAMAGE:
         app.page.click("#break-reset")
     if app.snapshot()["model"] != "mlp-128-64":
         app.choose("mlp-128-64")
@@ -161,7 +167,7 @@ def test_noise_at_maximum_hurts_and_reset_restores_exactly(lab):
     assert diagram_state(lab) == healthy                # every data-a, data-signal and probability
     acc = accuracy(lab)
     assert acc["after"] == acc["before"]
-    assert page.evaluate("window.digitlab.damage.get()") == {"bias": False, "noise": 0, "layers": [], "neurons": []}
+    assert page.evaluate("window.digitlab.damage.get()") == NO_DAMAGE
 
 
 def test_bias_off_and_a_zeroed_layer_equal_cpython(lab, reference):
@@ -207,17 +213,24 @@ def test_the_damaged_and_healthy_panels_doubt_a_tiny_drawing(lab):
     page.uncheck("#break-bias")
 
 
+def open_live_unit(app, layer):
+    """Draw a 3, click a unit of `layer` that answers it (a > 0) and wait for its panel.
+    -> (node id, its index j, the drawing's input (1, 784))."""
+    app.draw(DIGITS[3])
+    app.page.locator("#network").scroll_into_view_if_needed()
+    app.poll("() => window.digitlab.snapshot().diagram")
+    x = input_of(app)
+    node = app.page.eval_on_selector(f"#network [data-node-id^='{layer}:'][data-a]:not([data-a='0'])",
+                                     "e => e.dataset.nodeId")
+    app.page.click(f"#network [data-node-id='{node}']")
+    app.poll("id => document.querySelector('#inspector').dataset.nodeId === id", node)
+    return node, int(node.split(":")[1]), x
+
+
 def test_a_neuron_switched_off_in_the_inspector(lab, reference):
     page = lab.page
-    lab.draw(DIGITS[3])
-    page.locator("#network").scroll_into_view_if_needed()
-    lab.poll("() => window.digitlab.snapshot().diagram")
     net = reference("mlp-128-64")
-    x = input_of(lab)
-    node = page.eval_on_selector("#network [data-node-id^='h1:'][data-a]:not([data-a='0'])", "e => e.dataset.nodeId")
-    j = int(node.split(":")[1])
-    page.click(f"#network [data-node-id='{node}']")
-    lab.poll("id => document.querySelector('#inspector').dataset.nodeId === id", node)
+    node, j, x = open_live_unit(lab, "h1")
     n = lab.updates()
     page.click("#inspector-switch")
     settle(lab, n)
@@ -239,14 +252,14 @@ def test_share_state_validates_and_follows_a_model_switch(lab, reference):
     res = page.evaluate("""() => window.digitlab.damage.set({bias: true, noise: 0.5, layers: ['h1', '<img src=x onerror=alert(1)>'],
                                                              neurons: ['h2:3', 'out:1', 42], extra: 'ignored'})""")
     settle(lab, n)
-    assert res["state"] == {"bias": True, "noise": 0.5, "layers": ["h1"], "neurons": []}   # a junk list goes whole
+    assert res["state"] == with_defaults(bias=True, noise=0.5, layers=["h1"])   # a junk list goes whole
     res = page.evaluate("window.digitlab.damage.set({bias: true, noise: 0.5, layers: ['h1'], neurons: ['h2:3', 'out:1']})")
-    assert res["state"] == {"bias": True, "noise": 0.5, "layers": ["h1"], "neurons": ["h2:3"]}
+    assert res["state"] == with_defaults(bias=True, noise=0.5, layers=["h1"], neurons=["h2:3"])
     assert any("out:1" in r for r in res["rejected"])
     assert page.eval_on_selector("#break-bias", "e => e.checked") and page.is_checked("[data-break-layer='h1']")
     assert page.locator("#break-lab img, #lab-mount img").count() == 0
     lab.choose("cnn-small")
-    assert page.evaluate("window.digitlab.damage.get()") == {"bias": True, "noise": 0.5, "layers": [], "neurons": []}
+    assert page.evaluate("window.digitlab.damage.get()") == with_defaults(bias=True, noise=0.5)
     net = reference("cnn-small")
     x = input_of(lab)
     from digitlab import damage as dmg

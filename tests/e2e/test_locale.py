@@ -114,7 +114,8 @@ def test_share_link_round_trips(fresh, site_url, reference):
     fresh.choose("mlp-128-64")
     damage = page.evaluate("!!window.digitlab.damage?.get")
     if damage:
-        page.evaluate("window.digitlab.damage.set({bias: false, noise: 0.4, layers: [], neurons: []})")
+        page.evaluate("window.digitlab.damage.set({bias: false, noise: 0.4, layers: [], neurons: [], prune: 0.3,"
+                      " temperature: 2, scales: {'h1:3': 0.5}})")
     fresh.draw(DIGITS[3])
     before = fresh.snapshot()
     page.click("#share")
@@ -144,7 +145,8 @@ def test_share_link_round_trips(fresh, site_url, reference):
         shown = other.page.evaluate("window.digitlab.pad.strokes")
         np.testing.assert_allclose(shown[0]["pts"], state["strokes"][0]["pts"], atol=1e-12)
         if damage:
-            assert other.page.evaluate("window.digitlab.damage.get().noise") == pytest.approx(0.4)
+            got = other.page.evaluate("window.digitlab.damage.get()")
+            assert (got["noise"], got["prune"], got["temperature"], got["scales"]) == (0.4, 0.3, 2, {"h1:3": 0.5})
         assert other.page.input_value("#model") == "mlp-128-64"
         assert other.errors == [] and other.foreign_requests() == []
     finally:

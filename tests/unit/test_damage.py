@@ -186,7 +186,8 @@ def test_set_installs_a_copy_and_an_empty_state_restores_the_shipped_network(app
 def test_switching_models_moves_the_damage_and_heals_the_old_model(app):
     feature.set_damage(app, model="mlp-25-25", state={"bias": True, "neurons": ["h1:1"]})
     out = feature.set_damage(app, model="cnn-small", state={"bias": True, "neurons": ["h1:1"]})
-    assert out["state"] == {"bias": True, "noise": 0.0, "layers": [], "neurons": []}
+    assert out["state"] == {"bias": True, "noise": 0.0, "layers": [], "neurons": [], "prune": 0.0,
+                            "prune_global": False, "scales": {}, "temperature": 1.0}
     assert app.model("mlp-25-25")[0] is app.shipped["mlp-25-25"]
     assert np.all(app.model("cnn-small")[0].params["fc1"]["b"] == 0)
 
@@ -253,3 +254,80 @@ def test_the_panels_doubt_a_tiny_drawing_like_the_main_update(app, model):
     for panel in (out["healthy"], out["damaged"]):
         assert panel["prediction"]["state"] == "unsure" and panel["prediction"]["reason"] == "small"
     assert out["healthy"]["prediction"] == main["prediction"]
+
+
+# ---- Break It, deeper: pruning, a neuron's scale, the softmax's temperature -------------------
+
+def test_pruning_per_layer_zeroes_the_smallest_share_of_each_layer(mlp):
+    hurt = damage.apply(mlp, Damage(prune=0.5))
+    for name, p in mlp.params.items():
+        W, cut = hurt.params[name]["W"], np.sort(np.abs(p["W"]).ravel())[p["W"].size // 2 - 1]
+        assert (W == 0).mean() == pytest.approx(0.5, abs=0.01)
+        kept = np.abs(p["W"]) > cut
+        np.testing.assert_array_equal(W[kept], p["W"][kept])       # the large ones untouched
+        np.testing.assert_array_equal(hurt.params[name]["b"], p["b"])
+
+
+def test_pruning_over_the_whole_network_ranks_every_weight_together(mlp):
+    everything = np.concatenate([np.abs(p["W"]).ravel() for p in mlp.params.values()])
+    cut = np.sort(everything)[int(round(0.7 * everything.size)) - 1]
+    hurt = damage.apply(mlp, Damage(prune=0.7, prune_global=True))
+    for name, p in mlp.params.items():
+        np.testing.assert_array_equal(hurt.params[name]["W"] == 0, np.abs(p["W"]) <= cut)
+    shares = [(hurt.params[n]["W"] == 0).mean() for n in mlp.params]
+    assert max(shares) - min(shares) > 0.05          # layers lose different shares, unlike per layer
+
+
+def test_pruning_nothing_changes_nothing_and_much_costs_accuracy(mlp, images):
+    X, y = images
+    assert damage.Damage(prune=0.0).empty
+    same = damage.apply(mlp, Damage(prune=0.0))
+    np.testing.assert_array_equal(same.predict_proba(x_of(images)), mlp.predict_proba(x_of(images)))
+    assert damage.correct(damage.apply(mlp, Damage(prune=0.97)), X, y) < damage.correct(mlp, X, y) - 20
+
+
+def test_a_neuron_scale_multiplies_its_output_and_nothing_else(mlp, images):
+    x = x_of(images)
+    hurt = damage.apply(mlp, Damage(scales=(("h1:5", 1.7), ("h2:0", 0.0))))
+    p = mlp.params
+    a1 = np.maximum(x @ p["h1"]["W"] + p["h1"]["b"], 0)
+    a1[:, 5] *= 1.7
+    a2 = np.maximum(a1 @ p["h2"]["W"] + p["h2"]["b"], 0)
+    a2[:, 0] = 0
+    z = a2 @ p["out"]["W"] + p["out"]["b"]
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(hurt.predict_proba(x), e / e.sum(axis=1, keepdims=True), atol=1e-5)
+
+
+def test_a_conv_channel_scale_scales_its_map_through_pooling_and_flattening(cnn, images):
+    x = x_of(images, 8).reshape(8, 28, 28, 1)
+    last_conv = [l.name for l in cnn.layers if l.kind == "conv2d"][-1]
+    hurt = damage.apply(cnn, Damage(scales=((f"{last_conv}:2", 0.5),)))
+    a = x                                   # the healthy layers, run one by one, channel 2 halved
+    for layer in cnn.layers:
+        a = layer.forward(cnn.params.get(layer.name, {}), a)[1]
+        if layer.name == last_conv:
+            a = a.copy()
+            a[..., 2] *= 0.5
+    np.testing.assert_allclose(hurt.predict_proba(x), a, atol=1e-5)
+    assert np.abs(hurt.forward(x).layers[-1].z - cnn.forward(x).layers[-1].z).max() > 0.1
+
+
+def test_temperature_is_softmax_of_logits_over_t_and_keeps_every_answer(mlp, images):
+    x = x_of(images)
+    z = mlp.forward(x).layers[-1].z
+    hurt = damage.apply(mlp, Damage(temperature=3.0))
+    e = np.exp((z - z.max(axis=1, keepdims=True)) / 3.0)
+    np.testing.assert_allclose(hurt.predict_proba(x), e / e.sum(axis=1, keepdims=True), atol=1e-5)
+    np.testing.assert_array_equal(hurt.predict_proba(x).argmax(1), mlp.predict_proba(x).argmax(1))
+
+
+def test_parse_checks_the_new_fields_and_old_states_still_read(mlp):
+    old, rejected = damage.parse({"bias": True, "noise": 0.5, "layers": [], "neurons": ["h1:1"]}, mlp)
+    assert rejected == [] and old.prune == 0 and old.temperature == 1.0 and old.scales == ()
+    d, rejected = damage.parse({"prune": 1.5, "prune_global": True, "temperature": 0.0,
+                                "scales": {"h1:2": 3.0, "h2:1": 1.0, "out:1": 0.5, "h1:0": "x"}}, mlp)
+    assert (d.prune, d.prune_global, d.temperature) == (damage.PRUNE_MAX, True, 0.1)
+    assert d.scales == (("h1:2", 2.0),)                 # clipped; a factor of 1 is no damage
+    assert rejected == ["scale 'out:1'=0.5", "scale 'h1:0'='x'"]
+    assert damage.parse({"prune_global": "yes", "scales": [1]}, mlp)[1] == ["prune_global='yes'", "scales [1]"]

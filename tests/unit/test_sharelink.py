@@ -20,7 +20,13 @@ damage = st.fixed_dictionaries({
     "layers": st.lists(st.sampled_from(["h1", "h2", "h3", "out", "conv1", "conv2", "fc1"]), unique=True, max_size=4),
     "neurons": st.lists(st.builds("{}:{}".format, st.sampled_from(["h1", "h2", "fc1", "conv2"]), st.integers(0, 127)),
                         unique=True, max_size=20),
-})
+}, optional={      # Break It, deeper: written only when they damage; 4 decimals, as damage.parse gives
+    "prune": st.floats(0.001, 0.99, allow_nan=False),
+    "prune_global": st.just(True),
+    "temperature": st.floats(0.1, 5.0, allow_nan=False).filter(lambda t: t != 1.0),
+    "scales": st.dictionaries(st.builds("{}:{}".format, st.sampled_from(["h1", "fc1", "conv2"]), st.integers(0, 63)),
+                              st.floats(0.0, 2.0).map(lambda f: round(f, 4)), min_size=1, max_size=6),
+}).filter(lambda d: "prune_global" not in d or "prune" in d)
 states = st.fixed_dictionaries({}, optional={"model": st.sampled_from(NAMES), "damage": damage,
                                              "strokes": st.lists(stroke, min_size=1, max_size=12)})
 
@@ -32,6 +38,8 @@ def test_model_names_follow_the_shipped_models():
 def test_limits_follow_break_it():
     damage_mod = pytest.importorskip("digitlab.damage")
     assert sharelink.NOISE_MAX == damage_mod.NOISE_MAX and sharelink.MAX_NEURONS == damage_mod.MAX_NEURONS
+    assert (sharelink.PRUNE_MAX, sharelink.SCALE_MAX, sharelink.TEMPERATURE_RANGE) == \
+        (damage_mod.PRUNE_MAX, damage_mod.SCALE_MAX, damage_mod.TEMPERATURE_RANGE)
 
 
 @settings(max_examples=300, deadline=None)
@@ -146,6 +154,9 @@ GOLDEN = [
                                        "neurons": ["h1:3", "h2:7"]}},
      "v=1&m=mlp-25-25&db=1&dn=0.35&dl=h1,h2&do=h1:3,h2:7"),
     ({"damage": {"bias": False, "noise": 1e-05, "layers": [], "neurons": []}}, "v=1&dn=0.00001"),
+    ({"damage": {"bias": False, "noise": 0.0, "layers": [], "neurons": [], "prune": 0.5, "prune_global": True,
+                 "temperature": 2.5, "scales": {"h1:3": 0.25, "h2:0": 2.0}}},
+     "v=1&dp=0.5&dt=2.5&dg=1&dk=h1:3:0.25,h2:0:2.0"),
     # one stroke, 16 px wide, corner to corner: 10 02 | 00 00 | FE 3F FE 3F (+4095 zigzagged to 8190)
     ({"strokes": [{"w": 16 / PAD, "pts": [0.0, 0.0, 1.0, 1.0]}]}, "v=1&s=EAIAAP4__j8"),
     ({"model": "cnn-small", "strokes": [{"w": 16 / PAD, "pts": [2048 / GRID, 1024 / GRID, 2048 / GRID, 3071 / GRID,
@@ -167,3 +178,10 @@ def test_the_golden_stroke_bytes_are_the_documented_packing():
     # 16 px, 3 points from (2048, 1024): +0 / +2047 (zigzag 4094), then -1024 (2047) / +0; 8 px, 1 point (410, 410)
     assert base64.urlsafe_b64decode("EAOAEIAIAP4f_w8ACAGaA5oD") == bytes(
         [16, 3, 0x80, 0x10, 0x80, 0x08, 0, 0xFE, 0x1F, 0xFF, 0x0F, 0, 8, 1, 0x9A, 0x03, 0x9A, 0x03])
+
+
+@pytest.mark.parametrize("part", ["dp=1.5", "dt=0.05", "dt=9", "dg=2", "dk=h1:3", "dk=h1:3:2.5", "dk=h1:3:1,h1:3:1",
+                                  "dk=out:x:1"])
+def test_bad_deeper_damage_is_dropped_with_the_damage_notice(part):
+    state, notices = decode(f"#v=1&m=cnn&{part}")
+    assert state == {"model": "cnn"} and notices == ["notice.damage"]

@@ -38,4 +38,15 @@ def test_spoil_takes_uint8_and_one_names_each_spoiler():
     X = (dot()[0] * 255).astype(np.uint8)[None]
     out = sp.spoil(X, **sp.one("thickness", 1))
     assert out.dtype == np.float32 and out.sum() == 9
-    assert set(sp.STRENGTHS) == {"noise", "rotate", "thickness"}
+    assert set(sp.STRENGTHS) == {"noise", "rotate", "thickness", "shift"}
+    assert np.array_equal(sp.spoil(X, **sp.one("shift", 3)), sp.shift(X.astype(np.float32) / 255, 3))
+
+
+def test_shift_moves_every_pixel_right_and_loses_what_leaves():
+    A = dot(10, 20)
+    assert np.argwhere(sp.shift(A, 3)[0]).tolist() == [[10, 23]]
+    assert np.argwhere(sp.shift(A, -5)[0]).tolist() == [[10, 15]]
+    assert sp.shift(A, 8).sum() == 0 and sp.shift(A, 0) is A
+    rng = np.random.default_rng(1)
+    B = rng.random((2, 28, 28)).astype(np.float32)
+    assert np.array_equal(sp.shift(B, 2)[:, :, 2:], B[:, :, :26]) and not sp.shift(B, 2)[:, :, :2].any()

@@ -7,7 +7,7 @@ Plain Python (numpy + digitlab), no `js`. The page calls
     spoil.step   {budget_ms}           -> {done, total}               work for about budget_ms
     spoil.curves {}                    -> {models: [model, compare], strengths, accuracy}
                                           accuracy[model][kind]: one value per strength
-    spoil.images {noise, rotate, thickness, k} -> {pixels (k * 784,) uint8, indices}  what the
+    spoil.images {noise, rotate, thickness, shift, k} -> {pixels (k * 784,) uint8, indices}  what the
                                           first k images look like spoiled so
 
 Each (spoiler, strength) spoils all N images at once (so the noise is the same pattern whatever
@@ -22,7 +22,7 @@ from ... import spoil as sp
 from ..registry import handler, state
 from .damage import breaker
 
-N = 500          # images per curve point: 3 spoilers x ~7 strengths x 2 networks stay a few seconds
+N = 500          # images per curve point: 4 spoilers x ~7 strengths x 2 networks stay a few seconds
 BATCH = 100
 
 
@@ -102,9 +102,9 @@ def curves(app):
 
 
 @handler("spoil.images")
-def images(app, noise=0.0, rotate=0.0, thickness=0, k=8):
+def images(app, noise=0.0, rotate=0.0, thickness=0, shift=0, k=8):
     """The first k sample images spoiled with these strengths, as the pad takes them."""
     X, _, index = _sample(app)
     k = max(1, min(int(k), 32))
-    A = sp.spoil(X, float(noise), float(rotate), int(thickness))[:k]     # the whole N: the same noise
+    A = sp.spoil(X, float(noise), float(rotate), int(thickness), shift_px=int(shift))[:k]   # the whole N: the same noise
     return {"pixels": np.rint(A * 255).astype(np.uint8).reshape(-1), "indices": index[:k].astype(np.int32)}
