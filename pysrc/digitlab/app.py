@@ -133,7 +133,10 @@ class App:
         clock("preprocess")
         shown, trace = render(net, diagram, x, drawn, full, checking, clock)
         images = shown["images"]
-        images["input"] = rgba_bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True))
+        # The diagram's input column is the same picture of x, when the diagram was drawn.
+        images["input"] = images.get("in")
+        if images["input"] is None:
+            images["input"] = rgba_bytes(viewmodel.rgba_tiles(x[:, :, None], ink=True))
         images["drawn"] = rgba_bytes(viewmodel.rgba_tiles(drawn[:, :, None], ink=True))
         clock("images")
         out = {"model": name, "prediction": shown["prediction"], "probs": shown["probs"],
