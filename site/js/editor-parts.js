@@ -1,7 +1,7 @@
 // Small pieces of the editor panel (editor.js) that need none of its state: the saved edits in
-// localStorage, and the error box. Everything user-typed goes into the page as textContent.
+// localStorage, the error box, the presets' list and the download. Everything user-typed goes into the page as textContent.
 
-import { t } from "./i18n.js";
+import { has, t } from "./i18n.js";
 import { isRecord, load, save } from "./store.js";
 
 const KEY = "digitlab:editor";   // {open, file, pending, files: {path: {draft, active, base}}}
@@ -95,4 +95,30 @@ export function firstChange(a, b) {
   let i = 0;
   while (i < x.length && x[i] === y[i]) i++;
   return i + 1;
+}
+
+/** The presets as buttons in `list`, each with its explanation; onPick(preset) on a click. */
+export function renderPresets(list, presets, onPick) {
+  list.replaceChildren();
+  for (const p of presets) {
+    const li = document.createElement("li");
+    const b = Object.assign(document.createElement("button"), { type: "button" });
+    b.dataset.preset = p.id;
+    // Presets come from Python in English; the strings file words the known ones.
+    b.textContent = has(`preset.${p.id}.label`) ? t(`preset.${p.id}.label`) : p.label;
+    const why = document.createElement("span");
+    why.textContent = has(`preset.${p.id}.explain`) ? t(`preset.${p.id}.explain`) : p.explain;
+    b.addEventListener("click", () => onPick(p));
+    li.append(b, why);
+    list.appendChild(li);
+  }
+}
+
+/** Save `text` as a file named after the last part of `path`. */
+export function download(path, text) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], { type: "text/x-python" }));
+  a.download = path.split("/").pop();
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }

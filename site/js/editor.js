@@ -7,8 +7,9 @@
 // classifying, so saved edits are running by the first update. CodeMirror (codeview.js) loads only
 // when the panel is first opened. Everything the user typed is shown with textContent, never HTML.
 
-import { attempt, clearBox, firstChange, hash, loadSaved, renderError, saveSaved } from "./editor-parts.js";
-import { has, onLang, register, t } from "./i18n.js";
+import { attempt, clearBox, download, firstChange, hash, loadSaved, renderError, renderPresets, saveSaved }
+  from "./editor-parts.js";
+import { onLang, register, t } from "./i18n.js";
 import { EVENTS, page } from "./page.js";
 import strings from "./strings/editor.js";
 import { announce, forget } from "./store.js";
@@ -246,13 +247,7 @@ ui.resetAll.addEventListener("click", () => {
     if (state(path).running || state(path).draft) resetFile(path);
   }
 });
-ui.download.addEventListener("click", () => {
-  const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([textOf(ed.path)], { type: "text/x-python" }));
-  a.download = ed.path.split("/").pop();
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-});
+ui.download.addEventListener("click", () => download(ed.path, textOf(ed.path)));
 panel.addEventListener("keydown", (e) => {   // Ctrl/Cmd+Enter anywhere in the panel
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
     e.preventDefault();
@@ -262,26 +257,13 @@ panel.addEventListener("keydown", (e) => {   // Ctrl/Cmd+Enter anywhere in the p
 
 function fillPresets(presets) {
   ed.presets = presets;
-  ui.presets.replaceChildren();
-  for (const p of presets) {
-    const li = document.createElement("li");
-    const b = document.createElement("button");
-    b.type = "button";
-    b.dataset.preset = p.id;
-    // Presets come from Python in English; the strings file words the known ones.
-    b.textContent = has(`preset.${p.id}.label`) ? t(`preset.${p.id}.label`) : p.label;
-    const why = document.createElement("span");
-    why.textContent = has(`preset.${p.id}.explain`) ? t(`preset.${p.id}.explain`) : p.explain;
-    b.addEventListener("click", async () => {
-      await loadView();
-      show(p.path);
-      ed.view.replace(p.source);
-      apply();
-      ed.view.reveal(firstChange(ed.files.get(p.path).original, p.source));
-    });
-    li.append(b, why);
-    ui.presets.appendChild(li);
-  }
+  renderPresets(ui.presets, presets, async (p) => {
+    await loadView();
+    show(p.path);
+    ed.view.replace(p.source);
+    apply();
+    ed.view.reveal(firstChange(ed.files.get(p.path).original, p.source));
+  });
 }
 
 // ---- messages ----------------------------------------------------------------------------------
