@@ -119,9 +119,12 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--model", default="cnn")
     ap.add_argument("--tsne", type=int, default=0, help="only time this many t-SNE maps")
+    ap.add_argument("--all", action="store_true", help="evaluate all 10,000 test images, not the sample")
     args = ap.parse_args()
     if args.tsne:
         return tsne_main(args)
+    if args.all:
+        return all_main(args)
     server = sb.Server(ROOT / "dist")
     rows, hooks = [], []
     try:
@@ -164,6 +167,33 @@ def main():
         pca = f"{made['duration']:.0f} ({made['detail']['iters']})" if made else "–"
         print(f"| {h[0][0]} | {pca} | {statistics.median(x[1] for x in h):.4f} |"
               f" {statistics.median(x[2] for x in h):.5f} |")
+
+def all_main(args):
+    """Choose all 10,000 images (fetched and run once, not counted), then Evaluate RUNS times."""
+    server = sb.Server(ROOT / "dist")
+    try:
+        with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
+            context = sb.launch_profile(pw, tmp)
+            page, errors = sb.open_ready(context, server.url + f"?model={args.model}")
+            page.locator("#eval-run").scroll_into_view_if_needed()
+            page.select_option("#eval-images", "all")
+            wait(page, "() => document.querySelector('#eval').dataset.state === 'done'"
+                       " && document.querySelector('#eval').dataset.n === '10000'")
+            wait(page, "() => document.querySelector('.eval-map').dataset.state === 'done'")
+            rows = [one_run(page) for _ in range(args.runs)]
+            context.close()
+            assert not errors, errors
+    finally:
+        server.close()
+    med = lambda k: statistics.median(r[k] for r in rows)   # noqa: E731
+    print("| model | images | runs | wall ms (median) | in Python ms | p95 frame gap ms | longest gap ms |"
+          " gaps over 20 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| {args.model} | 10,000 | {len(rows)} | {med(0):.0f} | {med(1):.0f} | {med(2):.1f} | {med(3):.0f} |"
+          f" {100 * med(4):.1f}% |")
+    for r in rows:
+        print("  run:", " ".join(f"{v:.3g}" for v in r))
+
 
 def tsne_main(args):
     server = sb.Server(ROOT / "dist")

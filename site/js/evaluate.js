@@ -7,7 +7,7 @@ import { onLang, register, t } from "./i18n.js";
 import strings from "./strings/evaluate.js";
 import { h } from "./dom.js";
 import { pct, num } from "./lab-dom.js";
-import { loadEvalset } from "./evalset.js";
+import { loadEvalset, loadTestset } from "./evalset.js";
 import { digitPicture } from "./samples.js";
 import { EVENTS, page } from "./page.js";
 import { nextTask } from "./frame.js";
@@ -21,6 +21,16 @@ const SLICE_MS = 8;          // Python per slice: the page keeps drawing frames 
 const FIGURES = [["accuracy", "eval.accuracy", pct], ["xent", "eval.xent", (v) => num(v, 4)],
                  ["confidence", "eval.confidence", pct], ["errors", "eval.errors", String],
                  ["confident_errors", "eval.confident", String]];
+
+/** All 10,000 test images into Python; a failed fetch (offline before the site was installed for
+ *  offline use, say) says what failed and what still works. */
+async function fetchAll() {
+  try {
+    return await loadTestset();
+  } catch (err) {
+    throw new Error(t("eval.all.failed", { reason: String(err.message || err) }));
+  }
+}
 
 export class Evaluate {
   constructor(mount) {
@@ -40,6 +50,9 @@ export class Evaluate {
     this.intro = h("p", { class: "note" }, sec);
     const bar = h("div", { class: "eval-bar" }, sec);
     this.runButton = h("button", { type: "button", id: "eval-run" }, bar);
+    this.imagesLabel = h("label", { for: "eval-images" }, bar);
+    this.images = h("select", { id: "eval-images" }, bar);     // the 2,000 sample, or all 10,000 (fetched then)
+    this.imageOptions = ["sample", "all"].map((v) => h("option", { value: v }, this.images));
     this.progress = h("progress", { max: "1", value: "0", "aria-labelledby": "eval-status" }, bar);
     this.status = h("p", { id: "eval-status", class: "eval-status", role: "status" }, bar);
     this.stale = h("p", { class: "eval-stale", hidden: "" }, sec);
@@ -61,6 +74,7 @@ export class Evaluate {
     this.spoil = new Spoil(h("div", { class: "eval-extra" }, sec));
     this.map = new PointMap(h("div", { class: "eval-extra" }, sec));
     this.runButton.addEventListener("click", () => this.run());
+    this.images.addEventListener("change", () => this.run());
     this.matrix.addEventListener("click", (e) => {
       const b = e.target.closest("[data-true]");
       if (b) this.showCell(Number(b.dataset.true), Number(b.dataset.pred));
@@ -81,13 +95,15 @@ export class Evaluate {
     if (!page.ready) return;
     this.setState("running");
     this.progress.value = 0;
-    this.map.clear();
     try {
-      this.status.textContent = t("eval.loading");
-      const n = await loadEvalset();
+      const images = this.images.value;
+      this.status.textContent = t(images === "all" ? "eval.loading.all" : "eval.loading");
+      const n = await (images === "all" ? fetchAll() : loadEvalset());
       if (gen !== this.gen) return;
+      this.map.clear();
       const model = page.model, version = page.version;
-      page.call("eval.start", { model });
+      page.call("eval.start", { model, images });
+      this.card.dataset.images = images;
       this.card.dataset.model = model;
       this.card.dataset.n = String(n);
       const t0 = performance.now();
@@ -104,6 +120,7 @@ export class Evaluate {
     } catch (err) {
       if (gen !== this.gen) return;
       this.setState("idle");
+      this.images.value = this.card.dataset.images ?? "sample";   // what the figures shown are of
       this.status.textContent = t("eval.error", { message: String(err.message || err).trim().split("\n").pop() });
     }
   }
@@ -129,6 +146,7 @@ export class Evaluate {
   }
 
   setState(s) {
+    this.images.disabled = s === "running";
     this.card.dataset.state = s;
     this.runButton.disabled = s === "running";
   }
@@ -144,6 +162,8 @@ export class Evaluate {
     this.title.textContent = t("eval.title");
     this.intro.textContent = t("eval.intro", { n: Number(this.card.dataset.n) || 2000 });
     this.runButton.textContent = t(r ? "eval.rerun" : "eval.run");
+    this.imagesLabel.textContent = t("eval.images");
+    this.imageOptions.forEach((o) => { o.textContent = t(`eval.images.${o.value}`); });
     this.threshold.render();
     this.spoil.render();
     this.map.render();

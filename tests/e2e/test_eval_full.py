@@ -7,10 +7,12 @@ Run: python3 build.py build && python3 -m pytest tests/e2e/test_eval_full.py
 import numpy as np
 import pytest
 
+from digitlab import data
 from digitlab import evaluation as ev
 
-from .conftest import DIGITS
-from .test_eval import evaluate, layer_activations, sample  # noqa: F401  (sample: a fixture)
+from .conftest import DIGITS, READY_TIMEOUT_MS, App
+from .test_eval import cells, evaluate, layer_activations, sample  # noqa: F401  (sample: a fixture)
+from .test_offline import site, wait_offline_ready  # noqa: F401  (site: a fixture)
 
 pytestmark = pytest.mark.e2e
 
@@ -80,3 +82,73 @@ def knn(Z, k):
     D = sq[:, None] + sq[None, :] - 2 * Z @ Z.T
     np.fill_diagonal(D, np.inf)
     return np.argsort(D, axis=1)[:, :k]
+
+
+FETCHED = "() => performance.getEntriesByType('resource').filter(e => e.name.endsWith('/data/testset.npz')).length"
+
+
+def evaluate_all(app):
+    """Choose all 10,000 images like a person (that starts the run) and wait for it to finish."""
+    app.page.locator("#eval-images").scroll_into_view_if_needed()
+    app.page.select_option("#eval-images", "all")
+    app.poll("() => document.querySelector('#eval').dataset.state === 'done'", timeout_ms=180_000)
+    return app.page.evaluate("window.digitlab.evaluation()")
+
+
+def test_a_failed_fetch_of_the_whole_test_set_says_so_and_loses_nothing(browser, site_url):
+    # No service worker (it would answer from its cache, where a route cannot reach), and the
+    # request for the whole set fails as it would offline before the site was installed.
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    try:
+        app = App(context, site_url).open()
+        before = evaluate(app)
+        assert app.page.evaluate(FETCHED) == 0                     # not fetched until asked for
+        context.route("**/data/testset.npz", lambda route: route.abort("internetdisconnected"))
+        app.page.select_option("#eval-images", "all")
+        app.poll("() => document.querySelector('#eval').dataset.state === 'idle'")
+        status = app.page.text_content("#eval-status")
+        assert "10,000 test images could not be fetched" in status and "2,000-image sample still works" in status
+        assert app.page.input_value("#eval-images") == "sample"      # the figures shown are still the sample's
+        assert app.page.evaluate("window.digitlab.evaluation()") == before
+        assert app.page.locator("#confusion [data-count]").count() == 100
+        assert app.page.get_attribute("#eval-run", "disabled") is None
+    finally:
+        context.close()
+
+
+def test_all_ten_thousand_test_images_on_request_equal_cpythons(fresh, reference):
+    app = fresh
+    X, y = data.load("test")
+    app.page.evaluate(FRAMES)
+    r = evaluate_all(app)
+    assert app.page.evaluate(FETCHED) == 1
+    assert app.page.get_attribute("#eval", "data-n") == "10000" and r["indices"] == list(range(10000))
+    P, _ = ev.scores(reference("cnn"), X)
+    pred = P.argmax(axis=1)
+    assert r["labels"] == y.tolist() and r["preds"] == pred.tolist()
+    assert (cells(app) == ev.confusion(y, pred)).all()
+    assert float(app.page.get_attribute("#eval-accuracy", "data-value")) == pytest.approx((pred == y).mean(), abs=1e-12)
+    e = app.page.evaluate("(() => { const e = performance.getEntriesByName('digitlab:eval').at(-1);"
+                          " return {start: e.startTime, ms: e.duration, n: e.detail.n}; })()")
+    frames = [t for t in app.page.evaluate("window.__frames") if e["start"] <= t <= e["start"] + e["ms"]]
+    assert e["n"] == 10000 and np.median(np.diff(frames)) < 25        # it ran in slices: the page drew on
+    # The map shows 2,000 of them, spread through the run.
+    app.poll("() => document.querySelector('.eval-map').dataset.state === 'done'")
+    m = app.page.evaluate("window.digitlab.map()")
+    assert m["indices"] == np.linspace(0, 9999, 2000).round().astype(int).tolist()
+    app.page.select_option("#eval-images", "sample")                 # back to the sample for the other tests
+    app.poll("() => document.querySelector('#eval').dataset.state === 'done' && document.querySelector('#eval').dataset.n === '2000'")
+
+
+def test_all_test_images_work_offline_once_installed(browser, site):  # noqa: F811
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        app = App(context, site.url).open()
+        wait_offline_ready(app)
+        site.stop()
+        app.page.reload()
+        app.page.wait_for_selector("#status[data-state=ready]", timeout=READY_TIMEOUT_MS)
+        r = evaluate_all(app)
+        assert len(r["indices"]) == 10000 and app.foreign_requests() == []
+    finally:
+        context.close()

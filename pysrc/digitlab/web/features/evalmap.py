@@ -12,8 +12,9 @@ its network and the activations it kept). The page calls
     map.neighbours {k}               -> {indices, positions, dist, pixels, you}  nearest the drawing
     map.pixels     {}                -> {pixels (n * 784,) uint8}            every image, once
 
-PCA maps every evaluated image; t-SNE the TSNE_POINTS of them spread evenly through the run (its
-cost grows with the square of the points). Positions in the answers index the map's points.
+A map shows at most POINTS[method] of the evaluated images, spread evenly through the run: PCA
+every image of the 2,000 sample (2,000 of 10,000), t-SNE 1,000 (its cost grows with the square of
+the points). Positions in the answers index the map's points.
 
 Every update, while the page watches the map, the hook below places the drawing. PCA: the layer's
 activation of the drawing minus the mean, times the two axes: 2 x d multiply-adds, with d at most
@@ -32,7 +33,7 @@ from ..registry import handler, on_result, state
 from .evaluation import evaluator
 
 METHODS = ("pca", "tsne")
-TSNE_POINTS = 1000
+POINTS = {"pca": 2000, "tsne": 1000}   # at most; more would not be readable, nor fast in the page
 
 
 class PointMap:
@@ -56,13 +57,13 @@ def point_map(app):
     return state(app, "evalmap", PointMap)
 
 
-def _activations(e, layer):
-    """(n, d) float32 activations of map layer `layer` on the evaluated images."""
+def _activations(e, layer, pos):
+    """(m, d) float32 activations of map layer `layer` on the evaluated images at positions pos."""
     if layer == "input":
-        return e.X.reshape(len(e.X), -1).astype(np.float32) / np.float32(255)
+        return e.X[pos].reshape(len(pos), -1).astype(np.float32) / np.float32(255)
     if layer not in e.acts:
         raise ValueError(f"map: no layer {layer!r} here; the layers are {[n for n, _ in e.layers]}")
-    return e.acts[layer]
+    return e.acts[layer][pos]
 
 
 @handler("map.start")
@@ -75,10 +76,9 @@ def start(app, layer="", method="pca"):
         raise ValueError(f"map: the methods are {list(METHODS)}, got {method!r}")
     names = [n for n, _ in e.layers]
     layer = str(layer) if layer else names[-2]          # the last hidden layer by default
-    A = _activations(e, layer)
-    n = len(A)
-    m.pos = np.arange(n) if method == "pca" else np.unique(np.linspace(0, n - 1, min(n, TSNE_POINTS)).round().astype(int))
-    A = A[m.pos]
+    n = len(e.y)
+    m.pos = np.unique(np.linspace(0, n - 1, min(n, POINTS[method])).round().astype(int))
+    A = _activations(e, layer, m.pos)
     m.layer, m.method, m.model, m.net = layer, method, e.model, e.net
     m.A, m.sq = A, (A.astype(np.float64) ** 2).sum(axis=1)
     m.mean = m.axes = m.you = m.xy_you = None

@@ -1,9 +1,12 @@
-"""Evaluate, the page side: the network in use on the shipped test sample, in slices.
+"""Evaluate, the page side: the network in use on the shipped test sample, or on every test
+image, in slices.
 
-Plain Python (numpy + digitlab), no `js`. The sample is Break It's (`damage.evalset` loads it).
-The page calls
+Plain Python (numpy + digitlab), no `js`. The sample is Break It's (`damage.evalset` loads it);
+the whole test set is loaded only when a learner asks for it (`eval.testset`). The page calls
 
-    eval.start     {model}        -> {n, model}          takes the network running under `model` now
+    eval.testset   {data}         -> {n}                 the bytes of data/testset.npz, once
+    eval.start     {model, images} -> {n, model, images} takes the network running under `model`
+                                                          now, on "sample" or "all" the images
     eval.step      {stop}         -> {done, n}           scores images [done, stop): one short slice
     eval.figures   {}             -> figures (evaluation.figures) + {model, indices, labels, preds}
     eval.cell      {true, pred}   -> {indices, pixels (m, 784) uint8, confidence}, most confident first
@@ -21,7 +24,7 @@ import numpy as np
 
 from ... import evaluation as ev
 from ..registry import handler, on_result, state
-from .damage import breaker
+from .damage import breaker, read_images
 
 
 class Evaluator:
@@ -35,6 +38,8 @@ class Evaluator:
         self.layers = []           # [(name, width)] the map can show
         self.done = 0
         self.threshold = None      # None: the page's own rule (viewmodel.CONFIG.unsure_below)
+        self.all = None            # (X, y, index) every test image, once the page has sent them
+        self.images = "sample"
 
     def ready(self):
         if self.P is None or self.done < len(self.y):
@@ -46,20 +51,37 @@ def evaluator(app):
     return state(app, "evaluation", Evaluator)
 
 
+@handler("eval.testset")
+def testset(app, data=None):
+    """data: the bytes of data/testset.npz (all the test images, as damage.evalset reads). -> {n}."""
+    e = evaluator(app)
+    e.all = read_images(data)
+    return {"n": int(len(e.all[1]))}
+
+
 @handler("eval.start")
-def start(app, model=""):
-    """Take the network running under `model` now and the loaded sample. -> {n, model}."""
+def start(app, model="", images="sample"):
+    """Take the network running under `model` now and the images: "sample" (the loaded sample)
+    or "all" (eval.testset's). -> {n, model, images}."""
     b, e = breaker(app), evaluator(app)
-    if b.X is None:
-        raise RuntimeError("damage.evalset must be called first")
-    e.model, e.net = str(model), app.model(str(model))[0]
-    e.X, e.y, e.index = b.X, b.y, b.index
+    if images == "all":
+        if e.all is None:
+            raise RuntimeError("eval.testset must be called first")
+        X, y, index = e.all
+    elif images == "sample":
+        if b.X is None:
+            raise RuntimeError("damage.evalset must be called first")
+        X, y, index = b.X, b.y, b.index
+    else:
+        raise ValueError(f"eval.start: images is 'sample' or 'all', got {images!r}")
+    e.model, e.net, e.images = str(model), app.model(str(model))[0], images
+    e.X, e.y, e.index = X, y, index
     n = len(e.y)
     e.P = np.zeros((n, 10), np.float32)
     e.layers = ev.map_layers(e.net)
     e.acts = {name: np.zeros((n, width), np.float32) for name, width in e.layers if name != "input"}
     e.done = 0
-    return {"n": n, "model": e.model}
+    return {"n": n, "model": e.model, "images": images}
 
 
 @handler("eval.step")
