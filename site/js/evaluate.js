@@ -67,6 +67,9 @@ export class Evaluate {
     this.perClassTitle = h("h3", { class: "eval-perclass-h", id: "eval-perclass-h" }, sec);
     this.perClass = h("ul", { class: "eval-perclass", id: "eval-perclass", "aria-labelledby": "eval-perclass-h" }, sec);
     const grid = h("div", { class: "eval-grid" }, sec);     // the matrix, and its gallery beside it on a wide screen
+    // Before -> after: when Break It has damaged the network, the healthy one's matrix comes first.
+    this.healthyBox = h("div", { class: "eval-scroll", hidden: "" }, grid);
+    this.healthyMatrix = h("table", { class: "eval-confusion healthy", id: "confusion-healthy" }, this.healthyBox);
     this.matrix = h("table", { class: "eval-confusion", id: "confusion" }, h("div", { class: "eval-scroll" }, grid));
     this.gallery = h("div", { class: "eval-gallery", id: "eval-gallery", "aria-live": "polite" }, grid);
     this.threshold = new Threshold(h("div", { class: "eval-extra" }, sec));
@@ -180,7 +183,10 @@ export class Evaluate {
     this.figures.hidden = this.perClass.hidden = this.perClassTitle.hidden = this.matrix.hidden = !r;
     if (!r) { this.gallery.textContent = ""; return; }
     this.renderPerClass(r);
-    this.renderMatrix(r);
+    const caption = r.healthy ? t("eval.confusion.damaged", { acc: pct(r.accuracy) }) + " " : "";
+    this.renderMatrix(this.matrix, r, caption + t("eval.confusion"), true);
+    this.healthyBox.hidden = !r.healthy;
+    if (r.healthy) this.renderMatrix(this.healthyMatrix, r.healthy, t("eval.confusion.healthy", { acc: pct(r.healthy.accuracy) }), false);
     if (this.cell) this.showCell(...this.cell);
     else this.gallery.replaceChildren(h("p", { class: "note" }, null, t("eval.gallery.none")));
   }
@@ -195,8 +201,9 @@ export class Evaluate {
     }));
   }
 
-  /** A real table: the numbers are the text alternative, each cell a button for its gallery. */
-  renderMatrix(r) {
+  /** A real table: the numbers are the text alternative; each cell a button for its gallery, or
+   *  (the healthy network's, beside the damaged one) just the count. */
+  renderMatrix(table, r, caption, buttons) {
     const head = h("tr", {});
     h("th", { scope: "col", class: "corner" }, head, `${t("eval.true")} \\ ${t("eval.pred")}`);
     for (let p = 0; p < 10; p++) h("th", { scope: "col" }, head, String(p));
@@ -206,16 +213,17 @@ export class Evaluate {
       counts.forEach((count, p) => {
         const share = r.shade[tr][p];
         const td = h("td", { class: tr === p ? "diag" : count ? "miss" : "" }, row);
-        const b = h("button", { type: "button", "data-true": String(tr), "data-pred": String(p),
-                                "data-count": String(count), "data-share": String(share),
-                                "aria-label": t("eval.cell", { count, t: tr, p, share: pct(share) }) }, td);
+        const label = t("eval.cell", { count, t: tr, p, share: pct(share) });
+        const b = h(buttons ? "button" : "span", { "data-true": String(tr), "data-pred": String(p),
+                                                   "data-count": String(count), "data-share": String(share),
+                                                   ...(buttons ? { type: "button", "aria-label": label } : { class: "cell", title: label }) }, td);
         h("span", {}, b, String(count));
         b.style.setProperty("--s", String(share));
         if (share > 0.55) b.classList.add("dark");
       });
       return row;
     });
-    this.matrix.replaceChildren(h("caption", {}, null, t("eval.confusion")), head, ...rows);
+    table.replaceChildren(h("caption", {}, null, caption), head, ...rows);
   }
 
   /** The images of true digit tr read as p, most confident first (Python picks and orders them). */

@@ -7,11 +7,13 @@ Run: python3 build.py build && python3 -m pytest tests/e2e/test_eval_full.py
 import numpy as np
 import pytest
 
+from digitlab import damage as dmg
 from digitlab import data
 from digitlab import evaluation as ev
 
 from .conftest import DIGITS, READY_TIMEOUT_MS, App
 from .test_eval import cells, evaluate, layer_activations, sample  # noqa: F401  (sample: a fixture)
+from .test_break_deeper import click_at
 from .test_offline import site, wait_offline_ready  # noqa: F401  (site: a fixture)
 
 pytestmark = pytest.mark.e2e
@@ -152,3 +154,44 @@ def test_all_test_images_work_offline_once_installed(browser, site):  # noqa: F8
         assert len(r["indices"]) == 10000 and app.foreign_requests() == []
     finally:
         context.close()
+
+
+def matrix(app, sel):
+    """A confusion table as the page shows it: (10, 10) counts from its cells' data-count."""
+    got = app.page.eval_on_selector_all(f"{sel} [data-true][data-pred][data-count]",
+                                        "cs => cs.map(c => [+c.dataset.true, +c.dataset.pred, +c.dataset.count])")
+    assert len(got) == 100
+    C = np.zeros((10, 10), int)
+    for t, p, c in got:
+        C[t, p] = c
+    return C
+
+
+def test_healthy_and_damaged_confusion_matrices_sit_side_by_side(fresh, reference, sample):  # noqa: F811
+    app = fresh
+    app.page.locator("#break-prune").scroll_into_view_if_needed()
+    click_at(app, "#break-prune", 0.9)                              # prune ~90% of each layer's weights
+    share = app.page.evaluate("window.digitlab.damage.get().prune")
+    try:
+        assert share > 0.5
+        r = evaluate(app)
+        pos = np.searchsorted(sample["index"], r["indices"])
+        X, y = sample["x"][pos], sample["y"][pos].astype(int)
+        healthy = reference("cnn")
+        before = ev.scores(healthy, X)[0].argmax(axis=1)
+        after = ev.scores(dmg.apply(healthy, dmg.Damage(prune=share)), X)[0].argmax(axis=1)
+        assert r["preds"] == after.tolist()
+        assert app.page.is_visible("#confusion-healthy")
+        assert (matrix(app, "#confusion-healthy") == ev.confusion(y, before)).all()
+        assert (matrix(app, "#confusion") == ev.confusion(y, after)).all()
+        assert (before == y).mean() > (after == y).mean() + 0.01      # the damage shows
+        assert f"{100 * (before == y).mean():.1f}%" in app.page.text_content("#confusion-healthy caption")
+        assert f"{100 * (after == y).mean():.1f}%" in app.page.text_content("#confusion caption")
+        box = [app.page.locator(s).bounding_box() for s in ("#confusion-healthy", "#confusion")]
+        assert box[0]["x"] + box[0]["width"] <= box[1]["x"] and abs(box[0]["y"] - box[1]["y"]) < 2   # before, then after
+    finally:
+        app.page.locator("#break-reset").scroll_into_view_if_needed()
+        app.page.click("#break-reset")
+    evaluate(app)                                                    # healed: one matrix again
+    assert not app.page.is_visible("#confusion-healthy")
+    assert "After" not in app.page.text_content("#confusion caption")

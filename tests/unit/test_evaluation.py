@@ -162,3 +162,33 @@ def test_every_test_image_is_evaluated_when_asked(monkeypatch):
     m = app.call("map.points")
     assert m["indices"].tolist() == np.linspace(0, 699, 100).round().astype(int).tolist()
     assert app.call("map.neighbours")["indices"] == []        # no drawing yet
+
+
+def test_a_damaged_run_also_scores_the_healthy_network_once(run):
+    """Break It's copy is evaluated next to the network it was made from (the page sets the two
+    confusion matrices side by side); the healthy scores are made once per healthy network."""
+    app, X, y = run
+    healthy = app.model("mlp-25-25")[0]
+    app.call("damage.set", {"model": "mlp-25-25", "state": {"bias": False, "noise": 1.5, "layers": [], "neurons": []}})
+    try:
+        damaged = app.model("mlp-25-25")[0]
+        assert damaged is not healthy
+        calls = []
+        real = ev.scores
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(ev, "scores", lambda net, *a, **k: calls.append(net) or real(net, *a, **k))
+            for _ in range(2):
+                app.call("eval.start", {"model": "mlp-25-25"})
+                for stop in (50, 300):
+                    app.call("eval.step", {"stop": stop})
+        assert calls.count(healthy) == 2 and calls.count(damaged) == 4      # healthy: the first run only
+        f = app.call("eval.figures")
+        x = X.astype(np.float32) / 255
+        want_d, want_h = damaged.predict_proba(x).argmax(axis=1), healthy.predict_proba(x).argmax(axis=1)
+        assert f["preds"].tolist() == want_d.tolist() and f["healthy"]["preds"].tolist() == want_h.tolist()
+        assert f["healthy"]["confusion"] == ev.confusion(y, want_h).tolist() != f["confusion"]
+    finally:
+        app.call("damage.set", {"model": "mlp-25-25", "state": {}})
+    app.call("eval.start", {"model": "mlp-25-25"})
+    app.call("eval.step", {"stop": 300})
+    assert app.call("eval.figures")["healthy"] is None                      # healed: nothing to compare

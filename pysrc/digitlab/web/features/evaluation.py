@@ -8,12 +8,16 @@ the whole test set is loaded only when a learner asks for it (`eval.testset`). T
     eval.start     {model, images} -> {n, model, images} takes the network running under `model`
                                                           now, on "sample" or "all" the images
     eval.step      {stop}         -> {done, n}           scores images [done, stop): one short slice
-    eval.figures   {}             -> figures (evaluation.figures) + {model, indices, labels, preds}
+    eval.figures   {}             -> figures (evaluation.figures) + {model, indices, labels, preds,
+                                     healthy: the healthy network's figures, or None}
     eval.cell      {true, pred}   -> {indices, pixels (m, 784) uint8, confidence}, most confident first
     eval.threshold {value}        -> {threshold, coverage, accuracy, accepted, curve [[c, a, thr]]}
 
 The network evaluated is whatever `app.model(model)` runs when the run starts: the shipped one,
-Break It's damaged copy, one trained or imported in the page, or one the console changed.
+Break It's damaged copy, one trained or imported in the page, or one the console changed. When
+it is Break It's damaged copy, the healthy network it was made from is scored on the same images
+in the same slices (once per healthy network and image set: later runs reuse it), so the page can
+set the two confusion matrices side by side, before -> after.
 
 Once a threshold is set, every update's answer follows it (the hook below): under it the network
 says it is not sure ("unsure", reason "threshold"), at or over it it answers. Doubts about the
@@ -40,6 +44,10 @@ class Evaluator:
         self.threshold = None      # None: the page's own rule (viewmodel.CONFIG.unsure_below)
         self.all = None            # (X, y, index) every test image, once the page has sent them
         self.images = "sample"
+        self.healthy = None        # the healthy network behind Break It's damaged copy, or None
+        self.PH = None             # (n, K) its probabilities, filled up to `done` (or cached)
+        self.PH_whole = False      # PH is complete already (from the cache)
+        self.cache = (None, None, None)   # (healthy params, images, PH) of the last complete PH
 
     def ready(self):
         if self.P is None or self.done < len(self.y):
@@ -78,6 +86,9 @@ def start(app, model="", images="sample"):
     e.X, e.y, e.index = X, y, index
     n = len(e.y)
     e.P = np.zeros((n, 10), np.float32)
+    e.healthy = _healthy(b, e.model, e.net)
+    e.PH_whole = e.healthy is not None and e.cache[0] is e.healthy.params and e.cache[1] == images
+    e.PH = e.cache[2] if e.PH_whole else None if e.healthy is None else np.zeros((n, 10), np.float32)
     e.layers = ev.map_layers(e.net)
     e.acts = {name: np.zeros((n, width), np.float32) for name, width in e.layers if name != "input"}
     e.done = 0
@@ -97,6 +108,10 @@ def step(app, stop=0):
         e.P[lo:hi] = P
         for name, A in acts.items():
             e.acts[name][lo:hi] = A
+        if e.PH is not None and not e.PH_whole:
+            e.PH[lo:hi] = ev.scores(e.healthy, e.X[lo:hi])[0]
+            if hi == n:
+                e.cache = (e.healthy.params, e.images, e.PH)
         e.done = hi
     return {"done": e.done, "n": n}
 
@@ -107,7 +122,15 @@ def figures(app):
     e = evaluator(app)
     e.ready()
     return {**ev.figures(e.P, e.y), "model": e.model, "indices": e.index.astype(np.int32),
-            "labels": e.y.astype(np.int32), "preds": e.P.argmax(axis=1).astype(np.int32)}
+            "labels": e.y.astype(np.int32), "preds": e.P.argmax(axis=1).astype(np.int32),
+            "healthy": None if e.PH is None else {**ev.figures(e.PH, e.y),
+                                                  "preds": e.PH.argmax(axis=1).astype(np.int32)}}
+
+
+def _healthy(b, name, net):
+    """The healthy network behind `net` when it is Break It's damaged copy of `name`, else None."""
+    installed = b.installed.get(name)
+    return b.base[name] if installed is not None and net.params is installed else None
 
 
 @handler("eval.cell")
