@@ -183,8 +183,7 @@ export class Evaluate {
     this.figures.hidden = this.perClass.hidden = this.perClassTitle.hidden = this.matrix.hidden = !r;
     if (!r) { this.gallery.textContent = ""; return; }
     this.renderPerClass(r);
-    const caption = r.healthy ? t("eval.confusion.damaged", { acc: pct(r.accuracy) }) + " " : "";
-    this.renderMatrix(this.matrix, r, caption + t("eval.confusion"), true);
+    this.renderMatrix(this.matrix, r, r.healthy ? t("eval.confusion.damaged", { acc: pct(r.accuracy) }) : t("eval.confusion"), true);
     this.healthyBox.hidden = !r.healthy;
     if (r.healthy) this.renderMatrix(this.healthyMatrix, r.healthy, t("eval.confusion.healthy", { acc: pct(r.healthy.accuracy) }), false);
     if (this.cell) this.showCell(...this.cell);
