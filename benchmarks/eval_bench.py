@@ -168,23 +168,33 @@ def main():
         print(f"| {h[0][0]} | {pca} | {statistics.median(x[1] for x in h):.4f} |"
               f" {statistics.median(x[2] for x in h):.5f} |")
 
-def all_main(args):
-    """Choose all 10,000 images (fetched and run once, not counted), then Evaluate RUNS times."""
+
+def in_page(args, measure):
+    """Open a fresh page on the model, scroll to Evaluate and -> measure(page), with the server,
+    browser and profile closed afterwards and the page's errors checked."""
     server = sb.Server(ROOT / "dist")
     try:
         with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
             context = sb.launch_profile(pw, tmp)
             page, errors = sb.open_ready(context, server.url + f"?model={args.model}")
             page.locator("#eval-run").scroll_into_view_if_needed()
-            page.select_option("#eval-images", "all")
-            wait(page, "() => document.querySelector('#eval').dataset.state === 'done'"
-                       " && document.querySelector('#eval').dataset.n === '10000'")
-            wait(page, "() => document.querySelector('.eval-map').dataset.state === 'done'")
-            rows = [one_run(page) for _ in range(args.runs)]
+            rows = measure(page)
             context.close()
             assert not errors, errors
     finally:
         server.close()
+    return rows
+
+
+def all_main(args):
+    """Choose all 10,000 images (fetched and run once, not counted), then Evaluate RUNS times."""
+    def measure(page):
+        page.select_option("#eval-images", "all")
+        wait(page, "() => document.querySelector('#eval').dataset.state === 'done'"
+                   " && document.querySelector('#eval').dataset.n === '10000'")
+        wait(page, "() => document.querySelector('.eval-map').dataset.state === 'done'")
+        return [one_run(page) for _ in range(args.runs)]
+    rows = in_page(args, measure)
     med = lambda k: statistics.median(r[k] for r in rows)   # noqa: E731
     print("| model | images | runs | wall ms (median) | in Python ms | p95 frame gap ms | longest gap ms |"
           " gaps over 20 ms |")
@@ -196,19 +206,12 @@ def all_main(args):
 
 
 def tsne_main(args):
-    server = sb.Server(ROOT / "dist")
-    try:
-        with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
-            context = sb.launch_profile(pw, tmp)
-            page, errors = sb.open_ready(context, server.url + f"?model={args.model}")
-            page.locator("#eval-run").scroll_into_view_if_needed()
-            one_run(page)
-            page.locator("#map").scroll_into_view_if_needed()
-            rows = [tsne_run(page) for _ in range(args.tsne)]
-            context.close()
-            assert not errors, errors
-    finally:
-        server.close()
+    """Evaluate once, then make a t-SNE map of fc1 TSNE times."""
+    def measure(page):
+        one_run(page)
+        page.locator("#map").scroll_into_view_if_needed()
+        return [tsne_run(page) for _ in range(args.tsne)]
+    rows = in_page(args, measure)
     print("| map | runs | settle ms (median) | iterations | frames per second | p95 frame gap ms |"
           " longest gap ms | gaps over 20 ms |")
     print("|---|---|---|---|---|---|---|---|")

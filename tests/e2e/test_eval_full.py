@@ -156,17 +156,6 @@ def test_all_test_images_work_offline_once_installed(browser, site):  # noqa: F8
         context.close()
 
 
-def matrix(app, sel):
-    """A confusion table as the page shows it: (10, 10) counts from its cells' data-count."""
-    got = app.page.eval_on_selector_all(f"{sel} [data-true][data-pred][data-count]",
-                                        "cs => cs.map(c => [+c.dataset.true, +c.dataset.pred, +c.dataset.count])")
-    assert len(got) == 100
-    C = np.zeros((10, 10), int)
-    for t, p, c in got:
-        C[t, p] = c
-    return C
-
-
 def test_healthy_and_damaged_confusion_matrices_sit_side_by_side(fresh, reference, sample):  # noqa: F811
     app = fresh
     app.page.locator("#break-prune").scroll_into_view_if_needed()
@@ -182,8 +171,8 @@ def test_healthy_and_damaged_confusion_matrices_sit_side_by_side(fresh, referenc
         after = ev.scores(dmg.apply(healthy, dmg.Damage(prune=share)), X)[0].argmax(axis=1)
         assert r["preds"] == after.tolist()
         assert app.page.is_visible("#confusion-healthy")
-        assert (matrix(app, "#confusion-healthy") == ev.confusion(y, before)).all()
-        assert (matrix(app, "#confusion") == ev.confusion(y, after)).all()
+        assert (cells(app, "#confusion-healthy") == ev.confusion(y, before)).all()
+        assert (cells(app) == ev.confusion(y, after)).all()
         assert (before == y).mean() > (after == y).mean() + 0.01      # the damage shows
         assert f"{100 * (before == y).mean():.1f}%" in app.page.text_content("#confusion-healthy caption")
         assert f"{100 * (after == y).mean():.1f}%" in app.page.text_content("#confusion caption")
