@@ -115,11 +115,16 @@ export class Evaluate {
       this.result = page.call("eval.figures");
       performance.measure(EVENTS.evaluate, { start: t0, detail: { model, n, python, slices: this.nSlices } });
       this.version = version;
-      this.setState("done");
       this.render();
       this.threshold.refresh();
       for (const fn of this.listeners) fn(this.result);
       this.map.runDone(this.result).catch((err) => this.map.failed(err));
+      if (this.result.healthy_pending) {      // damaged: the healthy network's matrix to set beside it
+        if (await this.slices(n, model, gen, "eval.healthy", "eval.running.healthy") === null) return;
+        this.result = page.call("eval.figures");
+      }
+      this.setState("done");
+      this.render();
     } catch (err) {
       if (gen !== this.gen) return;
       this.setState("idle");
@@ -128,20 +133,21 @@ export class Evaluate {
     }
   }
 
-  /** Python scores the sample a slice at a time, each sized to about SLICE_MS. -> the ms spent
-   *  in Python, or null when a newer run took over. */
-  async slices(n, model, gen) {
+  /** Python scores the images a slice at a time (eval.step, or eval.healthy for the healthy
+   *  network beside a damaged one), each sized to about SLICE_MS. -> the ms spent in Python, or
+   *  null when a newer run took over. */
+  async slices(n, model, gen, call = "eval.step", words = "eval.running") {
     let done = 0, per = 10, python = 0;
     this.nSlices = 0;
     while (done < n) {
       const t0 = performance.now();
-      done = page.call("eval.step", { stop: done + per }).done;
+      done = page.call(call, { stop: done + per }).done;
       const ms = performance.now() - t0;
       python += ms;
       this.nSlices++;
       per = Math.max(1, Math.min(500, Math.round(per * SLICE_MS / Math.max(ms, 0.5))));
       this.progress.value = done / n;
-      this.status.textContent = t("eval.running", { model, done, n });
+      this.status.textContent = t(words, { model, done, n });
       await nextTask();
       if (gen !== this.gen) return null;
     }

@@ -181,8 +181,13 @@ def test_a_damaged_run_also_scores_the_healthy_network_once(run):
                 app.call("eval.start", {"model": "mlp-25-25"})
                 for stop in (50, 300):
                     app.call("eval.step", {"stop": stop})
+                f = app.call("eval.figures")
+                assert f["healthy_pending"] is (_ == 0) and (f["healthy"] is None) is (_ == 0)
+                for stop in (120, 300):
+                    app.call("eval.healthy", {"stop": stop})
         assert calls.count(healthy) == 2 and calls.count(damaged) == 4      # healthy: the first run only
         f = app.call("eval.figures")
+        assert f["healthy_pending"] is False
         x = X.astype(np.float32) / 255
         want_d, want_h = damaged.predict_proba(x).argmax(axis=1), healthy.predict_proba(x).argmax(axis=1)
         assert f["preds"].tolist() == want_d.tolist() and f["healthy"]["preds"].tolist() == want_h.tolist()

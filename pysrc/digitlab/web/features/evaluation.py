@@ -8,16 +8,18 @@ the whole test set is loaded only when a learner asks for it (`eval.testset`). T
     eval.start     {model, images} -> {n, model, images} takes the network running under `model`
                                                           now, on "sample" or "all" the images
     eval.step      {stop}         -> {done, n}           scores images [done, stop): one short slice
+    eval.healthy   {stop}         -> {done, n}           the healthy network beside a damaged one, next
     eval.figures   {}             -> figures (evaluation.figures) + {model, indices, labels, preds,
-                                     healthy: the healthy network's figures, or None}
+                                     healthy: the healthy network's figures once scored, or None,
+                                     healthy_pending: eval.healthy has images left}
     eval.cell      {true, pred}   -> {indices, pixels (m, 784) uint8, confidence}, most confident first
     eval.threshold {value}        -> {threshold, coverage, accuracy, accepted, curve [[c, a, thr]]}
 
 The network evaluated is whatever `app.model(model)` runs when the run starts: the shipped one,
 Break It's damaged copy, one trained or imported in the page, or one the console changed. When
 it is Break It's damaged copy, the healthy network it was made from is scored on the same images
-in the same slices (once per healthy network and image set: later runs reuse it), so the page can
-set the two confusion matrices side by side, before -> after.
+after it (eval.healthy, in slices too; once per healthy network and image set: later runs reuse
+it), so the page can set the two confusion matrices side by side, before -> after.
 
 Once a threshold is set, every update's answer follows it (the hook below): under it the network
 says it is not sure ("unsure", reason "threshold"), at or over it it answers. Doubts about the
@@ -46,7 +48,7 @@ class Evaluator:
         self.images = "sample"
         self.healthy = None        # the healthy network behind Break It's damaged copy, or None
         self.PH = None             # (n, K) its probabilities, filled up to `done` (or cached)
-        self.PH_whole = False      # PH is complete already (from the cache)
+        self.PH_done = 0           # PH is filled up to here (n at once when the cache had it)
         self.cache = (None, None, None)   # (healthy params, images, PH) of the last complete PH
 
     def ready(self):
@@ -87,8 +89,9 @@ def start(app, model="", images="sample"):
     n = len(e.y)
     e.P = np.zeros((n, 10), np.float32)
     e.healthy = _healthy(b, e.model, e.net)
-    e.PH_whole = e.healthy is not None and e.cache[0] is e.healthy.params and e.cache[1] == images
-    e.PH = e.cache[2] if e.PH_whole else None if e.healthy is None else np.zeros((n, 10), np.float32)
+    whole = e.healthy is not None and e.cache[0] is e.healthy.params and e.cache[1] == images
+    e.PH = e.cache[2] if whole else None if e.healthy is None else np.zeros((n, 10), np.float32)
+    e.PH_done = n if whole else 0
     e.layers = ev.map_layers(e.net)
     e.acts = {name: np.zeros((n, width), np.float32) for name, width in e.layers if name != "input"}
     e.done = 0
@@ -108,12 +111,25 @@ def step(app, stop=0):
         e.P[lo:hi] = P
         for name, A in acts.items():
             e.acts[name][lo:hi] = A
-        if e.PH is not None and not e.PH_whole:
-            e.PH[lo:hi] = ev.scores(e.healthy, e.X[lo:hi])[0]
-            if hi == n:
-                e.cache = (e.healthy.params, e.images, e.PH)
         e.done = hi
     return {"done": e.done, "n": n}
+
+
+@handler("eval.healthy")
+def healthy(app, stop=0):
+    """Score images [PH_done, stop) with the healthy network behind a damaged one. -> {done, n}."""
+    e = evaluator(app)
+    e.ready()
+    n = len(e.y)
+    if e.PH is None:
+        return {"done": n, "n": n}
+    lo, hi = e.PH_done, min(n, max(e.PH_done, int(stop)))
+    if hi > lo:
+        e.PH[lo:hi] = ev.scores(e.healthy, e.X[lo:hi])[0]
+        e.PH_done = hi
+        if hi == n:
+            e.cache = (e.healthy.params, e.images, e.PH)
+    return {"done": e.PH_done, "n": n}
 
 
 @handler("eval.figures")
@@ -123,8 +139,9 @@ def figures(app):
     e.ready()
     return {**ev.figures(e.P, e.y), "model": e.model, "indices": e.index.astype(np.int32),
             "labels": e.y.astype(np.int32), "preds": e.P.argmax(axis=1).astype(np.int32),
-            "healthy": None if e.PH is None else {**ev.figures(e.PH, e.y),
-                                                  "preds": e.PH.argmax(axis=1).astype(np.int32)}}
+            "healthy": None if e.PH is None or e.PH_done < len(e.y) else {
+                **ev.figures(e.PH, e.y), "preds": e.PH.argmax(axis=1).astype(np.int32)},
+            "healthy_pending": e.PH is not None and e.PH_done < len(e.y)}
 
 
 def _healthy(b, name, net):
