@@ -9,7 +9,7 @@ depend on how many run per frame, so a sliced run ends exactly where one uninter
 
 The affinities: each point's Gaussian over its k = 3 * perplexity nearest points, its width found
 by bisection so the distribution's perplexity (2 ** entropy in bits) is the one asked for; then
-symmetrised, P = (P + P.T) / sum. The layout: gradient descent on KL(P || Q), Q a Student-t (one
+symmetrised, p_ij = (p_j|i + p_i|j) / 2n. The layout: gradient descent on KL(P || Q), Q a Student-t (one
 degree of freedom) kernel over the 2-D distances, with early exaggeration (P x 12 at first, so
 clusters form before they spread), momentum, and per-coordinate gains.
 """
@@ -55,9 +55,11 @@ class TSNE:
 
     def progress(self):
         """-> share of the run done, 0-1 (the affinities count as one iteration's worth)."""
-        if self.phase != "descent" and not self.done:
-            return self.row / self.n / (self.iters + 1) / (2 if self.phase == "affinity" else 1)
-        return min(1.0, (self.it + 1 + self.row / self.n) / (self.iters + 1))
+        part = self.row / self.n
+        first = {"affinity": part / 2, "symmetrise": (1 + part) / 2}
+        if self.phase in first:
+            return first[self.phase] / (self.iters + 1)
+        return min(1.0, (self.it + 1 + part) / (self.iters + 1))
 
     def step(self):
         """One piece of work. -> done."""

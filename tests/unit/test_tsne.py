@@ -43,9 +43,13 @@ def test_well_separated_clusters_stay_apart():
     assert min(gaps) > 2 * spread                             # the clusters do not touch
 
 
-def test_a_seed_fixes_the_layout():
+def test_a_seed_fixes_the_layout_and_progress_only_grows():
     A, _ = blobs(n_per=25)
-    one, two = ts.tsne(A, seed=7, iters=60), ts.tsne(A, seed=7, iters=60)
+    run, seen = ts.TSNE(A, seed=7, iters=60), [0.0]
+    while not run.step():
+        seen.append(run.progress())
+    assert np.all(np.diff(seen) >= 0) and run.progress() == 1.0
+    one, two = run.Y, ts.tsne(A, seed=7, iters=60)
     assert np.array_equal(one, two)
     assert not np.allclose(one, ts.tsne(A, seed=8, iters=60))
 
