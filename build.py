@@ -174,7 +174,7 @@ def assemble(tmp):
     model = make_samples(tmp, weights)
     from buildlib import trainset  # data/trainset.npz, fetched by the training panel only when it opens
     trainset.make(tmp)
-    from buildlib import evalset  # Break It's MNIST test sample, fetched by the page on first use
+    from buildlib import evalset  # MNIST test sample and whole test set, fetched by the page on first use
     evalset.make(tmp)
     write_json(tmp / "pyscript.json", pyscript_config(py_files, weights))
     (tmp / ".nojekyll").touch()  # GitHub Pages would otherwise drop every `__init__.py`

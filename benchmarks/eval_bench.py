@@ -83,6 +83,28 @@ def one_run(page):
     return e["ms"], e["python"], sb.pct(gaps, 0.95), max(gaps) if gaps else float("nan"), slow
 
 
+def tsne_run(page):
+    """Choose t-SNE for the map (fc1, 1,000 points) and wait until it settles. -> (ms, iterations,
+    p95 frame gap, longest gap, share of gaps over 20 ms, frames per second) while it ran."""
+    n = page.evaluate("performance.getEntriesByName('digitlab:map').length")
+    page.select_option("#map-layer", "fc1")
+    wait(page, f"() => performance.getEntriesByName('digitlab:map').length > {n}")
+    n += 1
+    page.evaluate(FRAMES)
+    page.select_option("#map-method", "tsne")
+    wait(page, f"() => performance.getEntriesByName('digitlab:map').length > {n}")
+    e = page.evaluate("(() => { const e = performance.getEntriesByName('digitlab:map').at(-1);"
+                      " return {start: e.startTime, ms: e.duration, iters: e.detail.iters, slowest: e.detail.slowest,"
+                      " draw: e.detail.slowestDraw}; })()")
+    frames = [t for t in page.evaluate("window.__frames") if e["start"] <= t <= e["start"] + e["ms"]]
+    gaps = [b - a for a, b in zip(frames, frames[1:])]
+    print(f"  t-SNE: longest Python slice {e['slowest']:.0f} ms, longest redraw {e['draw']:.0f} ms")
+    page.select_option("#map-method", "pca")
+    wait(page, "() => document.querySelector('.eval-map').dataset.state === 'done' && window.digitlab.map().method === 'pca'")
+    return (e["ms"], e["iters"], sb.pct(gaps, 0.95), max(gaps), sum(g > 20 for g in gaps) / len(gaps),
+            1000 * len(gaps) / (frames[-1] - frames[0]))
+
+
 def hook_cost(page):
     """-> (layer, ms per update watched, ms not watched), timed in Pyodide."""
     r = page.evaluate("src => window.digitlab.call('console.run', {source: src})", HOOK)
@@ -96,7 +118,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--model", default="cnn")
+    ap.add_argument("--tsne", type=int, default=0, help="only time this many t-SNE maps")
+    ap.add_argument("--all", action="store_true", help="evaluate all 10,000 test images, not the sample")
     args = ap.parse_args()
+    if args.tsne:
+        return tsne_main(args)
+    if args.all:
+        return all_main(args)
     server = sb.Server(ROOT / "dist")
     rows, hooks = [], []
     try:
@@ -139,6 +167,60 @@ def main():
         pca = f"{made['duration']:.0f} ({made['detail']['iters']})" if made else "–"
         print(f"| {h[0][0]} | {pca} | {statistics.median(x[1] for x in h):.4f} |"
               f" {statistics.median(x[2] for x in h):.5f} |")
+
+
+def in_page(args, measure):
+    """Open a fresh page on the model, scroll to Evaluate and -> measure(page), with the server,
+    browser and profile closed afterwards and the page's errors checked."""
+    server = sb.Server(ROOT / "dist")
+    try:
+        with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
+            context = sb.launch_profile(pw, tmp)
+            page, errors = sb.open_ready(context, server.url + f"?model={args.model}")
+            page.locator("#eval-run").scroll_into_view_if_needed()
+            rows = measure(page)
+            context.close()
+            assert not errors, errors
+    finally:
+        server.close()
+    return rows
+
+
+def all_main(args):
+    """Choose all 10,000 images (fetched and run once, not counted), then Evaluate RUNS times."""
+    def measure(page):
+        page.select_option("#eval-images", "all")
+        wait(page, "() => document.querySelector('#eval').dataset.state === 'done'"
+                   " && document.querySelector('#eval').dataset.n === '10000'")
+        wait(page, "() => document.querySelector('.eval-map').dataset.state === 'done'")
+        return [one_run(page) for _ in range(args.runs)]
+    rows = in_page(args, measure)
+    med = lambda k: statistics.median(r[k] for r in rows)   # noqa: E731
+    print("| model | images | runs | wall ms (median) | in Python ms | p95 frame gap ms | longest gap ms |"
+          " gaps over 20 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(f"| {args.model} | 10,000 | {len(rows)} | {med(0):.0f} | {med(1):.0f} | {med(2):.1f} | {med(3):.0f} |"
+          f" {100 * med(4):.1f}% |")
+    for r in rows:
+        print("  run:", " ".join(f"{v:.3g}" for v in r))
+
+
+def tsne_main(args):
+    """Evaluate once, then make a t-SNE map of fc1 TSNE times."""
+    def measure(page):
+        one_run(page)
+        page.locator("#map").scroll_into_view_if_needed()
+        return [tsne_run(page) for _ in range(args.tsne)]
+    rows = in_page(args, measure)
+    print("| map | runs | settle ms (median) | iterations | frames per second | p95 frame gap ms |"
+          " longest gap ms | gaps over 20 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    med = lambda k: statistics.median(r[k] for r in rows)   # noqa: E731
+    print(f"| t-SNE of fc1, 1,000 points | {len(rows)} | {med(0):.0f} | {med(1):.0f} | {med(5):.0f} | {med(2):.1f} |"
+          f" {med(3):.0f} | {100 * med(4):.1f}% |")
+    for r in rows:
+        print("  run:", " ".join(f"{v:.3g}" for v in r))
+
 
 if __name__ == "__main__":
     main()

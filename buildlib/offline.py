@@ -29,6 +29,7 @@ NOT_FOR_THE_PAGE = {
 LAZY = ("vendor/katex/",)   # KaTeX, fetched when the Live maths section first comes into view
 LAZY += ("data/trainset.npz",)   # 3.7 MB of MNIST, fetched when the training panel first opens
 LAZY += ("data/evalset.npz",)    # 333 kB of MNIST test images, fetched when Break It or Evaluate is first used
+LAZY += ("data/testset.npz",)    # all 10,000 MNIST test images, fetched when Evaluate is asked for them
 # PyScript chunks loaded only by features the page may not use; any of the markers that would
 # bring one in, found in the site's own files, keeps it (e.g. an editor importing PyScript's
 # `codemirror` export, or a py-editor tag).

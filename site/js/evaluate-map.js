@@ -1,21 +1,20 @@
-// The point map (inside #eval): the evaluated images placed by a layer's two main axes, which
-// Python finds (map.* in digitlab.web.features.evalmap) a few milliseconds per frame. Points are
-// the digit itself in its class's colour (Paul Tol's colour-blind-safe "muted" set: the glyph is
-// the label, so colour is never the only cue); mistakes get a dark ring. Your drawing is a live
-// point that Python places on every update, while the map is on screen and only then.
+// The point map (inside #eval): the evaluated images placed from a layer's activations, by its two
+// main axes (PCA) or by t-SNE, which Python computes (map.* in digitlab.web.features.evalmap) a few
+// milliseconds per frame; a t-SNE is redrawn as it settles. The points are drawn by
+// evaluate-map-dots.js. Your drawing is a live point that Python places on every update (t-SNE:
+// when the drawing rests, among its nearest), while the map is on screen and only then.
 
 import { t } from "./i18n.js";
 import { h, svg } from "./dom.js";
 import { num } from "./lab-dom.js";
-import { scale } from "./chart.js";
+import { SIZE, drawDots } from "./evaluate-map-dots.js";
 import { digitPicture } from "./samples.js";
 import { nextTask } from "./frame.js";
 import { EVENTS, page } from "./page.js";
 
-const SIZE = 400, PAD = 14;
-const COLOURS = ["#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255",
-                 "#aa4499", "#555555"];
 const REST_MS = 120;         // the drawing rests this long: ask Python for its nearest test images
+const SLICE_MS = 8;          // Python per task while a map is made
+const REDRAW_MS = 100;       // a settling t-SNE is redrawn this often (moving 1,000 glyphs costs a frame)
 
 export class PointMap {
   constructor(parent) {
@@ -27,7 +26,8 @@ export class PointMap {
     this.layer = h("select", { id: "map-layer" }, row);
     this.methodLabel = h("label", { for: "map-method" }, row);
     this.method = h("select", { id: "map-method" }, row);
-    this.pcaOption = h("option", { value: "pca" }, this.method, "PCA");
+    h("option", { value: "pca" }, this.method, "PCA");
+    h("option", { value: "tsne" }, this.method, "t-SNE");
     this.status = h("p", { class: "eval-status", role: "status" }, box);
     const body = h("div", { class: "eval-map-body" }, box);
     this.svg = svg("svg", { id: "map", viewBox: `0 0 ${SIZE} ${SIZE}`, role: "group", tabindex: "0",
@@ -47,7 +47,9 @@ export class PointMap {
   }
 
   wire() {
-    this.layer.addEventListener("change", () => this.make().catch((err) => this.failed(err)));
+    for (const select of [this.layer, this.method]) {
+      select.addEventListener("change", () => this.make().catch((err) => this.failed(err)));
+    }
     const pick = (e) => e.target.closest?.("[data-i]");
     this.svg.addEventListener("pointermove", (e) => { const p = pick(e); if (p) this.show(Number(p.dataset.i)); });
     this.svg.addEventListener("click", (e) => { const p = pick(e); if (p) this.toPad(Number(p.dataset.i)); });
@@ -88,7 +90,7 @@ export class PointMap {
   /** A run finished: offer its layers and map the chosen one. */
   async runDone(result) {
     const names = page.call("map.start", { layer: this.layer.value && this.layers?.includes(this.layer.value)
-      ? this.layer.value : "" });
+      ? this.layer.value : "", method: this.method.value });
     this.layers = names.layers;
     this.layer.replaceChildren(...names.layers.map((n) => h("option", { value: n }, null, n)));
     this.layer.value = names.layer;
@@ -96,7 +98,8 @@ export class PointMap {
     await this.make(true);
   }
 
-  /** PCA of the chosen layer, a slice per task so the page keeps drawing. */
+  /** The chosen layer's map, a slice per task so the page keeps drawing; a t-SNE is drawn as it
+   *  settles (Python gives its layout so far). */
   async make(started = false) {
     const gen = this.gen = (this.gen || 0) + 1;
     this.data = null;
@@ -105,18 +108,32 @@ export class PointMap {
     this.focus = -1;
     this.watch();
     this.box.dataset.state = "running";
+    this.box.dataset.method = this.method.value;
+    if (this.method.value === "tsne") this.dots.replaceChildren();   // its own points, as they settle
+    this.progress = 0;
     this.render();
     const t0 = performance.now();
-    if (!started) page.call("map.start", { layer: this.layer.value });
-    for (;;) {
-      const r = page.call("map.step", { budget_ms: 8 });
-      this.box.dataset.iters = String(r.iters);
-      if (r.done) break;
+    if (!started) page.call("map.start", { layer: this.layer.value, method: this.method.value });
+    let drawn = t0, slowest = 0, slowestDraw = 0, r = { done: false, iters: 0 };
+    while (!r.done) {
+      if (this.method.value === "tsne" && performance.now() - drawn > REDRAW_MS && r.iters > 0) {
+        const d0 = performance.now();       // a task of its own: a slice and a redraw would not fit a frame
+        this.frame(page.call("map.points"), r.progress);
+        drawn = performance.now();
+        slowestDraw = Math.max(slowestDraw, drawn - d0);
+      } else {
+        const s0 = performance.now();
+        r = page.call("map.step", { budget_ms: SLICE_MS });
+        slowest = Math.max(slowest, performance.now() - s0);
+        this.box.dataset.iters = String(r.iters);
+        if (r.done) break;
+      }
       await nextTask();
       if (gen !== this.gen) return;
     }
     this.data = page.call("map.points");
-    performance.measure(EVENTS.map, { start: t0, detail: { layer: this.data.layer, iters: Number(this.box.dataset.iters) } });
+    performance.measure(EVENTS.map, { start: t0, detail: { layer: this.data.layer, method: this.data.method,
+                                                          iters: Number(this.box.dataset.iters), slowest, slowestDraw } });
     this.box.dataset.state = "done";
     this.box.dataset.layer = this.data.layer;
     this.draw();
@@ -124,29 +141,21 @@ export class PointMap {
     this.watch();
   }
 
+  /** One frame of a settling t-SNE: its points where they are now, and how far it has gone. */
+  frame(points, progress) {
+    this.settling = points;
+    this.progress = progress;
+    this.draw(points);
+    this.status.textContent = t("eval.map.settling", { pct: Math.round(progress * 100), it: this.box.dataset.iters });
+  }
+
   failed(err) {
     this.box.dataset.state = "idle";
     this.status.textContent = t("eval.error", { message: String(err.message || err).trim().split("\n").pop() });
   }
 
-  draw() {
-    const d = this.data, xy = d.xy, n = d.labels.length;
-    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-    for (let i = 0; i < n; i++) {
-      x0 = Math.min(x0, xy[2 * i]); x1 = Math.max(x1, xy[2 * i]);
-      y0 = Math.min(y0, xy[2 * i + 1]); y1 = Math.max(y1, xy[2 * i + 1]);
-    }
-    this.sx = scale(x0, x1, PAD, SIZE - PAD);
-    this.sy = scale(y0, y1, SIZE - PAD, PAD);
-    const frag = document.createDocumentFragment();
-    for (let i = 0; i < n; i++) {
-      const wrong = d.labels[i] !== d.preds[i];
-      const x = this.sx(xy[2 * i]).toFixed(1), y = this.sy(xy[2 * i + 1]).toFixed(1);
-      if (wrong) svg("circle", { cx: x, cy: y, r: 8, class: "miss" }, frag);
-      svg("text", { x, y, dy: "0.35em", "data-i": String(i), fill: COLOURS[d.labels[i]],
-                    class: wrong ? "wrong" : "" }, frag, String(d.labels[i]));
-    }
-    this.dots.replaceChildren(frag);
+  draw(d = this.data) {
+    [this.sx, this.sy] = drawDots(this.dots, d, `${this.gen}:${d.method}:${d.layer}:${d.labels.length}`);
   }
 
   /** Python's coordinates of the drawing (or null: blank, or no map). */
@@ -169,6 +178,7 @@ export class PointMap {
   nearest() {
     if (!this.watching) return;
     const r = page.call("map.neighbours", { k: 5 });
+    if (this.data.method === "tsne") this.place(r.you);      // t-SNE: placed by these neighbours
     this.neighbours = Array.from(r.positions);
     this.nbList.replaceChildren(...this.neighbours.map((i, k) => {
       const b = h("button", { type: "button", "data-i": String(i), "data-index": String(r.indices[k]),
@@ -179,7 +189,11 @@ export class PointMap {
     this.renderNeighbours();
   }
 
-  image(i) { return this.pixels.subarray(784 * i, 784 * (i + 1)); }
+  /** Point i's pixels (the map's points are some of the run's images: data.positions). */
+  image(i) {
+    const at = (this.data ?? this.settling).positions[i];
+    return this.pixels.subarray(784 * at, 784 * (at + 1));
+  }
 
   tag(i) {
     const d = this.data;
@@ -223,9 +237,11 @@ export class PointMap {
     this.intro.textContent = t("eval.map.intro");
     this.layerLabel.textContent = t("eval.map.layer");
     this.methodLabel.textContent = t("eval.map.method");
-    const s = this.box.dataset.state;
-    this.status.textContent = t(s === "running" ? "eval.map.running" : s === "done" ? "eval.map.done" : "eval.map.idle",
-                                { layer: this.box.dataset.layer ?? "" });
+    const s = this.box.dataset.state, tsne = this.box.dataset.method === "tsne";
+    const key = s === "running" ? (tsne ? "eval.map.settling" : "eval.map.running")
+      : s === "done" ? (tsne ? "eval.map.done.tsne" : "eval.map.done") : "eval.map.idle";
+    this.status.textContent = t(key, { layer: this.box.dataset.layer ?? "", pct: Math.round((this.progress ?? 0) * 100),
+                                       it: this.box.dataset.iters ?? 0 });
     this.desc.textContent = this.data ? this.summary() : "";
     if (this.focus >= 0 && this.data) this.show(this.focus);
     else this.info.textContent = this.data ? t("eval.map.hint") : "";
@@ -233,7 +249,8 @@ export class PointMap {
   }
 
   renderNeighbours() {
-    this.nbTitle.textContent = this.neighbours?.length && this.watching ? t("eval.map.neighbours") : "";
+    this.nbTitle.textContent = this.neighbours?.length && this.watching
+      ? t(this.data?.method === "tsne" ? "eval.map.neighbours.tsne" : "eval.map.neighbours") : "";
     this.nbTitle.hidden = !this.nbTitle.textContent;      // an empty heading would still be announced
     if (!this.data) return;
     for (const b of this.nbList.querySelectorAll("[data-i]")) b.setAttribute("aria-label", this.describe(Number(b.dataset.i)));

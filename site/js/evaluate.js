@@ -7,7 +7,7 @@ import { onLang, register, t } from "./i18n.js";
 import strings from "./strings/evaluate.js";
 import { h } from "./dom.js";
 import { pct, num } from "./lab-dom.js";
-import { loadEvalset } from "./evalset.js";
+import { loadEvalset, loadTestset } from "./evalset.js";
 import { digitPicture } from "./samples.js";
 import { EVENTS, page } from "./page.js";
 import { nextTask } from "./frame.js";
@@ -21,6 +21,16 @@ const SLICE_MS = 8;          // Python per slice: the page keeps drawing frames 
 const FIGURES = [["accuracy", "eval.accuracy", pct], ["xent", "eval.xent", (v) => num(v, 4)],
                  ["confidence", "eval.confidence", pct], ["errors", "eval.errors", String],
                  ["confident_errors", "eval.confident", String]];
+
+/** All 10,000 test images into Python; a failed fetch (offline before the site was installed for
+ *  offline use, say) says what failed and what still works. */
+async function fetchAll() {
+  try {
+    return await loadTestset();
+  } catch (err) {
+    throw new Error(t("eval.all.failed", { reason: String(err.message || err) }));
+  }
+}
 
 export class Evaluate {
   constructor(mount) {
@@ -40,6 +50,9 @@ export class Evaluate {
     this.intro = h("p", { class: "note" }, sec);
     const bar = h("div", { class: "eval-bar" }, sec);
     this.runButton = h("button", { type: "button", id: "eval-run" }, bar);
+    this.imagesLabel = h("label", { for: "eval-images" }, bar);
+    this.images = h("select", { id: "eval-images" }, bar);     // the 2,000 sample, or all 10,000 (fetched then)
+    this.imageOptions = ["sample", "all"].map((v) => h("option", { value: v }, this.images));
     this.progress = h("progress", { max: "1", value: "0", "aria-labelledby": "eval-status" }, bar);
     this.status = h("p", { id: "eval-status", class: "eval-status", role: "status" }, bar);
     this.stale = h("p", { class: "eval-stale", hidden: "" }, sec);
@@ -54,6 +67,9 @@ export class Evaluate {
     this.perClassTitle = h("h3", { class: "eval-perclass-h", id: "eval-perclass-h" }, sec);
     this.perClass = h("ul", { class: "eval-perclass", id: "eval-perclass", "aria-labelledby": "eval-perclass-h" }, sec);
     const grid = h("div", { class: "eval-grid" }, sec);     // the matrix, and its gallery beside it on a wide screen
+    // Before -> after: when Break It has damaged the network, the healthy one's matrix comes first.
+    this.healthyBox = h("div", { class: "eval-scroll", hidden: "" }, grid);
+    this.healthyMatrix = h("table", { class: "eval-confusion healthy", id: "confusion-healthy" }, this.healthyBox);
     this.matrix = h("table", { class: "eval-confusion", id: "confusion" }, h("div", { class: "eval-scroll" }, grid));
     this.gallery = h("div", { class: "eval-gallery", id: "eval-gallery", "aria-live": "polite" }, grid);
     this.threshold = new Threshold(h("div", { class: "eval-extra" }, sec));
@@ -61,6 +77,7 @@ export class Evaluate {
     this.spoil = new Spoil(h("div", { class: "eval-extra" }, sec));
     this.map = new PointMap(h("div", { class: "eval-extra" }, sec));
     this.runButton.addEventListener("click", () => this.run());
+    this.images.addEventListener("change", () => this.run());
     this.matrix.addEventListener("click", (e) => {
       const b = e.target.closest("[data-true]");
       if (b) this.showCell(Number(b.dataset.true), Number(b.dataset.pred));
@@ -81,13 +98,15 @@ export class Evaluate {
     if (!page.ready) return;
     this.setState("running");
     this.progress.value = 0;
-    this.map.clear();
     try {
-      this.status.textContent = t("eval.loading");
-      const n = await loadEvalset();
+      const images = this.images.value;
+      this.status.textContent = t(images === "all" ? "eval.loading.all" : "eval.loading");
+      const n = await (images === "all" ? fetchAll() : loadEvalset());
       if (gen !== this.gen) return;
+      this.map.clear();
       const model = page.model, version = page.version;
-      page.call("eval.start", { model });
+      page.call("eval.start", { model, images });
+      this.card.dataset.images = images;
       this.card.dataset.model = model;
       this.card.dataset.n = String(n);
       const t0 = performance.now();
@@ -96,32 +115,39 @@ export class Evaluate {
       this.result = page.call("eval.figures");
       performance.measure(EVENTS.evaluate, { start: t0, detail: { model, n, python, slices: this.nSlices } });
       this.version = version;
-      this.setState("done");
       this.render();
       this.threshold.refresh();
       for (const fn of this.listeners) fn(this.result);
       this.map.runDone(this.result).catch((err) => this.map.failed(err));
+      if (this.result.healthy_pending) {      // damaged: the healthy network's matrix to set beside it
+        if (await this.slices(n, model, gen, "eval.healthy", "eval.running.healthy") === null) return;
+        this.result = page.call("eval.figures");
+      }
+      this.setState("done");
+      this.render();
     } catch (err) {
       if (gen !== this.gen) return;
       this.setState("idle");
+      this.images.value = this.card.dataset.images ?? "sample";   // what the figures shown are of
       this.status.textContent = t("eval.error", { message: String(err.message || err).trim().split("\n").pop() });
     }
   }
 
-  /** Python scores the sample a slice at a time, each sized to about SLICE_MS. -> the ms spent
-   *  in Python, or null when a newer run took over. */
-  async slices(n, model, gen) {
+  /** Python scores the images a slice at a time (eval.step, or eval.healthy for the healthy
+   *  network beside a damaged one), each sized to about SLICE_MS. -> the ms spent in Python, or
+   *  null when a newer run took over. */
+  async slices(n, model, gen, call = "eval.step", words = "eval.running") {
     let done = 0, per = 10, python = 0;
     this.nSlices = 0;
     while (done < n) {
       const t0 = performance.now();
-      done = page.call("eval.step", { stop: done + per }).done;
+      done = page.call(call, { stop: done + per }).done;
       const ms = performance.now() - t0;
       python += ms;
       this.nSlices++;
       per = Math.max(1, Math.min(500, Math.round(per * SLICE_MS / Math.max(ms, 0.5))));
       this.progress.value = done / n;
-      this.status.textContent = t("eval.running", { model, done, n });
+      this.status.textContent = t(words, { model, done, n });
       await nextTask();
       if (gen !== this.gen) return null;
     }
@@ -129,6 +155,7 @@ export class Evaluate {
   }
 
   setState(s) {
+    this.images.disabled = s === "running";
     this.card.dataset.state = s;
     this.runButton.disabled = s === "running";
   }
@@ -144,6 +171,8 @@ export class Evaluate {
     this.title.textContent = t("eval.title");
     this.intro.textContent = t("eval.intro", { n: Number(this.card.dataset.n) || 2000 });
     this.runButton.textContent = t(r ? "eval.rerun" : "eval.run");
+    this.imagesLabel.textContent = t("eval.images");
+    this.imageOptions.forEach((o) => { o.textContent = t(`eval.images.${o.value}`); });
     this.threshold.render();
     this.spoil.render();
     this.map.render();
@@ -160,7 +189,9 @@ export class Evaluate {
     this.figures.hidden = this.perClass.hidden = this.perClassTitle.hidden = this.matrix.hidden = !r;
     if (!r) { this.gallery.textContent = ""; return; }
     this.renderPerClass(r);
-    this.renderMatrix(r);
+    this.renderMatrix(this.matrix, r, r.healthy ? t("eval.confusion.damaged", { acc: pct(r.accuracy) }) : t("eval.confusion"), true);
+    this.healthyBox.hidden = !r.healthy;
+    if (r.healthy) this.renderMatrix(this.healthyMatrix, r.healthy, t("eval.confusion.healthy", { acc: pct(r.healthy.accuracy) }), false);
     if (this.cell) this.showCell(...this.cell);
     else this.gallery.replaceChildren(h("p", { class: "note" }, null, t("eval.gallery.none")));
   }
@@ -175,8 +206,9 @@ export class Evaluate {
     }));
   }
 
-  /** A real table: the numbers are the text alternative, each cell a button for its gallery. */
-  renderMatrix(r) {
+  /** A real table: the numbers are the text alternative; each cell a button for its gallery, or
+   *  (the healthy network's, beside the damaged one) just the count. */
+  renderMatrix(table, r, caption, buttons) {
     const head = h("tr", {});
     h("th", { scope: "col", class: "corner" }, head, `${t("eval.true")} \\ ${t("eval.pred")}`);
     for (let p = 0; p < 10; p++) h("th", { scope: "col" }, head, String(p));
@@ -186,16 +218,17 @@ export class Evaluate {
       counts.forEach((count, p) => {
         const share = r.shade[tr][p];
         const td = h("td", { class: tr === p ? "diag" : count ? "miss" : "" }, row);
-        const b = h("button", { type: "button", "data-true": String(tr), "data-pred": String(p),
-                                "data-count": String(count), "data-share": String(share),
-                                "aria-label": t("eval.cell", { count, t: tr, p, share: pct(share) }) }, td);
+        const label = t("eval.cell", { count, t: tr, p, share: pct(share) });
+        const b = h(buttons ? "button" : "span", { "data-true": String(tr), "data-pred": String(p),
+                                                   "data-count": String(count), "data-share": String(share),
+                                                   ...(buttons ? { type: "button", "aria-label": label } : { class: "cell", title: label }) }, td);
         h("span", {}, b, String(count));
         b.style.setProperty("--s", String(share));
         if (share > 0.55) b.classList.add("dark");
       });
       return row;
     });
-    this.matrix.replaceChildren(h("caption", {}, null, t("eval.confusion")), head, ...rows);
+    table.replaceChildren(h("caption", {}, null, caption), head, ...rows);
   }
 
   /** The images of true digit tr read as p, most confident first (Python picks and orders them). */

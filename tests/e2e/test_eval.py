@@ -30,10 +30,10 @@ def evaluate(app):
     return app.page.evaluate("window.digitlab.evaluation()")
 
 
-def cells(app):
+def cells(app, table="#confusion"):
     """The matrix as the page shows it: (10, 10) counts read from the cells' data-count."""
     got = app.page.eval_on_selector_all(
-        "#confusion [data-true][data-pred][data-count]",
+        f"{table} [data-true][data-pred][data-count]",
         "bs => bs.map(b => [+b.dataset.true, +b.dataset.pred, +b.dataset.count])")
     assert len(got) == 100
     C = np.zeros((10, 10), int)

@@ -83,7 +83,7 @@ def run():
     buf = io.BytesIO()
     np.savez_compressed(buf, x=X[:300], y=y[:300], index=np.arange(300, dtype=np.uint16) + 5000)
     app.call("damage.evalset", {"data": memoryview(buf.getvalue())})
-    assert app.call("eval.start", {"model": "mlp-25-25"}) == {"n": 300, "model": "mlp-25-25"}
+    assert app.call("eval.start", {"model": "mlp-25-25"}) == {"n": 300, "model": "mlp-25-25", "images": "sample"}
     for stop in (7, 100, 101, 290, 1000):
         app.call("eval.step", {"stop": stop})
     return app, X[:300], y[:300].astype(int)
@@ -136,3 +136,64 @@ def test_the_live_point_costs_nothing_unless_watched(run):
     assert app.result(np.zeros((PAD, PAD), np.uint8), "mlp-25-25")["map_you"] is None   # blank: no point
     app.call("map.watch", {"on": False})
     assert "map_you" not in app.result(img, "mlp-25-25")
+
+
+def test_every_test_image_is_evaluated_when_asked(monkeypatch):
+    """eval.testset takes the whole set's bytes; eval.start on "all" scores those, not the sample,
+    and a map of many images shows at most POINTS of them, spread through the run."""
+    X, y = data.load("test")
+    app = App()
+    with pytest.raises(RuntimeError):
+        app.call("eval.start", {"model": "mlp-25-25", "images": "all"})     # not sent yet
+    buf = io.BytesIO()
+    np.savez_compressed(buf, x=X[:700], y=y[:700], index=np.arange(700, dtype=np.uint16))
+    assert app.call("eval.testset", {"data": memoryview(buf.getvalue())}) == {"n": 700}
+    with pytest.raises(ValueError):
+        app.call("eval.start", {"model": "mlp-25-25", "images": "some"})
+    assert app.call("eval.start", {"model": "mlp-25-25", "images": "all"})["n"] == 700
+    app.call("eval.step", {"stop": 700})
+    f = app.call("eval.figures")
+    pred = app.model("mlp-25-25")[0].predict_proba(X[:700].astype(np.float32) / 255).argmax(axis=1)
+    assert f["indices"].tolist() == list(range(700)) and f["preds"].tolist() == pred.tolist()
+    monkeypatch.setitem(evalmap.POINTS, "pca", 100)
+    assert app.call("map.start", {"layer": "input"})["n"] == 100
+    while not app.call("map.step", {"budget_ms": 5})["done"]:
+        pass
+    m = app.call("map.points")
+    assert m["indices"].tolist() == np.linspace(0, 699, 100).round().astype(int).tolist()
+    assert app.call("map.neighbours")["indices"] == []        # no drawing yet
+
+
+def test_a_damaged_run_also_scores_the_healthy_network_once(run):
+    """Break It's copy is evaluated next to the network it was made from (the page sets the two
+    confusion matrices side by side); the healthy scores are made once per healthy network."""
+    app, X, y = run
+    healthy = app.model("mlp-25-25")[0]
+    app.call("damage.set", {"model": "mlp-25-25", "state": {"bias": False, "noise": 1.5, "layers": [], "neurons": []}})
+    try:
+        damaged = app.model("mlp-25-25")[0]
+        assert damaged is not healthy
+        calls = []
+        real = ev.scores
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(ev, "scores", lambda net, *a, **k: calls.append(net) or real(net, *a, **k))
+            for _ in range(2):
+                app.call("eval.start", {"model": "mlp-25-25"})
+                for stop in (50, 300):
+                    app.call("eval.step", {"stop": stop})
+                f = app.call("eval.figures")
+                assert f["healthy_pending"] is (_ == 0) and (f["healthy"] is None) is (_ == 0)
+                for stop in (120, 300):
+                    app.call("eval.healthy", {"stop": stop})
+        assert calls.count(healthy) == 2 and calls.count(damaged) == 4      # healthy: the first run only
+        f = app.call("eval.figures")
+        assert f["healthy_pending"] is False
+        x = X.astype(np.float32) / 255
+        want_d, want_h = damaged.predict_proba(x).argmax(axis=1), healthy.predict_proba(x).argmax(axis=1)
+        assert f["preds"].tolist() == want_d.tolist() and f["healthy"]["preds"].tolist() == want_h.tolist()
+        assert f["healthy"]["confusion"] == ev.confusion(y, want_h).tolist() != f["confusion"]
+    finally:
+        app.call("damage.set", {"model": "mlp-25-25", "state": {}})
+    app.call("eval.start", {"model": "mlp-25-25"})
+    app.call("eval.step", {"stop": 300})
+    assert app.call("eval.figures")["healthy"] is None                      # healed: nothing to compare

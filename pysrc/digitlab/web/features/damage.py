@@ -102,15 +102,20 @@ def set_damage(app, model="", state=None, reset=False):
 def load_evalset(app, data=None):
     """data: the bytes of data/evalset.npz (x (n, 28, 28) uint8, y (n,) uint8, index (n,) the
     test-set positions, optional). -> {n}."""
+    b = breaker(app)
+    b.X, b.y, b.index = read_images(data)
+    return {"n": int(len(b.y))}
+
+
+def read_images(data):
+    """npz bytes of test images -> (X (n, 28, 28) uint8, y (n,) int64, index (n,) int64), checked."""
     with np.load(io.BytesIO(bytes(data)), allow_pickle=False) as f:
         X, y = f["x"], f["y"]
         index = f["index"] if "index" in f.files else np.arange(len(y))
     if X.dtype != np.uint8 or X.shape[1:] != (28, 28) or y.shape != (len(X),) or index.shape != y.shape:
         raise ValueError(f"evalset: want x (n, 28, 28) uint8, y (n,) and index (n,), got {X.shape} {X.dtype}, "
                          f"{y.shape}, {index.shape}")
-    b = breaker(app)
-    b.X, b.y, b.index = X, y.astype(np.int64), index.astype(np.int64)
-    return {"n": int(len(y))}
+    return X, y.astype(np.int64), index.astype(np.int64)
 
 
 @handler("damage.accuracy")

@@ -1,16 +1,25 @@
-"""Evaluate, the page side: the network in use on the shipped test sample, in slices.
+"""Evaluate, the page side: the network in use on the shipped test sample, or on every test
+image, in slices.
 
-Plain Python (numpy + digitlab), no `js`. The sample is Break It's (`damage.evalset` loads it).
-The page calls
+Plain Python (numpy + digitlab), no `js`. The sample is Break It's (`damage.evalset` loads it);
+the whole test set is loaded only when a learner asks for it (`eval.testset`). The page calls
 
-    eval.start     {model}        -> {n, model}          takes the network running under `model` now
+    eval.testset   {data}         -> {n}                 the bytes of data/testset.npz, once
+    eval.start     {model, images} -> {n, model, images} takes the network running under `model`
+                                                          now, on "sample" or "all" the images
     eval.step      {stop}         -> {done, n}           scores images [done, stop): one short slice
-    eval.figures   {}             -> figures (evaluation.figures) + {model, indices, labels, preds}
+    eval.healthy   {stop}         -> {done, n}           the healthy network beside a damaged one, next
+    eval.figures   {}             -> figures (evaluation.figures) + {model, indices, labels, preds,
+                                     healthy: the healthy network's figures once scored, or None,
+                                     healthy_pending: eval.healthy has images left}
     eval.cell      {true, pred}   -> {indices, pixels (m, 784) uint8, confidence}, most confident first
     eval.threshold {value}        -> {threshold, coverage, accuracy, accepted, curve [[c, a, thr]]}
 
 The network evaluated is whatever `app.model(model)` runs when the run starts: the shipped one,
-Break It's damaged copy, one trained or imported in the page, or one the console changed.
+Break It's damaged copy, one trained or imported in the page, or one the console changed. When
+it is Break It's damaged copy, the healthy network it was made from is scored on the same images
+after it (eval.healthy, in slices too; once per healthy network and image set: later runs reuse
+it), so the page can set the two confusion matrices side by side, before -> after.
 
 Once a threshold is set, every update's answer follows it (the hook below): under it the network
 says it is not sure ("unsure", reason "threshold"), at or over it it answers. Doubts about the
@@ -21,7 +30,7 @@ import numpy as np
 
 from ... import evaluation as ev
 from ..registry import handler, on_result, state
-from .damage import breaker
+from .damage import breaker, read_images
 
 
 class Evaluator:
@@ -35,6 +44,12 @@ class Evaluator:
         self.layers = []           # [(name, width)] the map can show
         self.done = 0
         self.threshold = None      # None: the page's own rule (viewmodel.CONFIG.unsure_below)
+        self.all = None            # (X, y, index) every test image, once the page has sent them
+        self.images = "sample"
+        self.healthy = None        # the healthy network behind Break It's damaged copy, or None
+        self.PH = None             # (n, K) its probabilities, filled up to `done` (or cached)
+        self.PH_done = 0           # PH is filled up to here (n at once when the cache had it)
+        self.cache = (None, None, None)   # (healthy params, images, PH) of the last complete PH
 
     def ready(self):
         if self.P is None or self.done < len(self.y):
@@ -46,20 +61,41 @@ def evaluator(app):
     return state(app, "evaluation", Evaluator)
 
 
+@handler("eval.testset")
+def testset(app, data=None):
+    """data: the bytes of data/testset.npz (all the test images, as damage.evalset reads). -> {n}."""
+    e = evaluator(app)
+    e.all = read_images(data)
+    return {"n": int(len(e.all[1]))}
+
+
 @handler("eval.start")
-def start(app, model=""):
-    """Take the network running under `model` now and the loaded sample. -> {n, model}."""
+def start(app, model="", images="sample"):
+    """Take the network running under `model` now and the images: "sample" (the loaded sample)
+    or "all" (eval.testset's). -> {n, model, images}."""
     b, e = breaker(app), evaluator(app)
-    if b.X is None:
-        raise RuntimeError("damage.evalset must be called first")
-    e.model, e.net = str(model), app.model(str(model))[0]
-    e.X, e.y, e.index = b.X, b.y, b.index
+    if images == "all":
+        if e.all is None:
+            raise RuntimeError("eval.testset must be called first")
+        X, y, index = e.all
+    elif images == "sample":
+        if b.X is None:
+            raise RuntimeError("damage.evalset must be called first")
+        X, y, index = b.X, b.y, b.index
+    else:
+        raise ValueError(f"eval.start: images is 'sample' or 'all', got {images!r}")
+    e.model, e.net, e.images = str(model), app.model(str(model))[0], images
+    e.X, e.y, e.index = X, y, index
     n = len(e.y)
     e.P = np.zeros((n, 10), np.float32)
+    e.healthy = _healthy(b, e.model, e.net)
+    whole = e.healthy is not None and e.cache[0] is e.healthy.params and e.cache[1] == images
+    e.PH = e.cache[2] if whole else None if e.healthy is None else np.zeros((n, 10), np.float32)
+    e.PH_done = n if whole else 0
     e.layers = ev.map_layers(e.net)
     e.acts = {name: np.zeros((n, width), np.float32) for name, width in e.layers if name != "input"}
     e.done = 0
-    return {"n": n, "model": e.model}
+    return {"n": n, "model": e.model, "images": images}
 
 
 @handler("eval.step")
@@ -79,13 +115,39 @@ def step(app, stop=0):
     return {"done": e.done, "n": n}
 
 
+@handler("eval.healthy")
+def healthy(app, stop=0):
+    """Score images [PH_done, stop) with the healthy network behind a damaged one. -> {done, n}."""
+    e = evaluator(app)
+    e.ready()
+    n = len(e.y)
+    if e.PH is None:
+        return {"done": n, "n": n}
+    lo, hi = e.PH_done, min(n, max(e.PH_done, int(stop)))
+    if hi > lo:
+        e.PH[lo:hi] = ev.scores(e.healthy, e.X[lo:hi])[0]
+        e.PH_done = hi
+        if hi == n:
+            e.cache = (e.healthy.params, e.images, e.PH)
+    return {"done": e.PH_done, "n": n}
+
+
 @handler("eval.figures")
 def figures(app):
     """The figures of the finished run, and what was evaluated (MNIST test-set indices)."""
     e = evaluator(app)
     e.ready()
     return {**ev.figures(e.P, e.y), "model": e.model, "indices": e.index.astype(np.int32),
-            "labels": e.y.astype(np.int32), "preds": e.P.argmax(axis=1).astype(np.int32)}
+            "labels": e.y.astype(np.int32), "preds": e.P.argmax(axis=1).astype(np.int32),
+            "healthy": None if e.PH is None or e.PH_done < len(e.y) else {
+                **ev.figures(e.PH, e.y), "preds": e.PH.argmax(axis=1).astype(np.int32)},
+            "healthy_pending": e.PH is not None and e.PH_done < len(e.y)}
+
+
+def _healthy(b, name, net):
+    """The healthy network behind `net` when it is Break It's damaged copy of `name`, else None."""
+    installed = b.installed.get(name)
+    return b.base[name] if installed is not None and net.params is installed else None
 
 
 @handler("eval.cell")
