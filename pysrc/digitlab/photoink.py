@@ -10,7 +10,9 @@ the pad is turned into the strokes a pen would have made:
            whatever loops are left (a 0, the rings of an 8);
 3. width:  one pen width for all of them, so that the strokes drawn with round ends cover as
            many pixels as the ink did (area = w * length + pi w^2 / 4 per loose stroke);
-4. pack:   every third pixel kept, coordinates on the share link's grid and the width in whole
+4. centre: each pixel of a path moved to the middle of the ink around it (a one-pixel line
+           through an even width is half a pixel off, which a small digit feels);
+5. pack:   every third point kept, coordinates on the share link's grid and the width in whole
            pad pixels, so a link made from these strokes gives back exactly the same strokes.
 
 The pad then draws them with its own pen, and everything reads that drawing (the prediction
@@ -22,7 +24,7 @@ import math
 
 import numpy as np
 
-from . import constants, segment, sharelink
+from . import components, constants, segment, sharelink
 
 PAD = constants.PAD
 STEP = 3                 # keep every STEP-th pixel of a path as a point (the pen's curve smooths it)
@@ -171,12 +173,31 @@ def pen_width(area, lengths, ends):
     return (-L + math.sqrt(L * L + 4 * a * area)) / (2 * a)
 
 
-def _points(path, step=STEP):
-    """[(r, c)] pixel path -> [x0, y0, x1, y1, ...] pad units on the link's grid, every step-th
-    pixel and the last (a one-pixel path is a dot)."""
-    keep = path[::step] + ([path[-1]] if (len(path) - 1) % step else [])
-    g = sharelink.GRID
-    return [v for r, c in keep[:MAX_POINTS] for v in (round((c + 0.5) / PAD * g) / g, round((r + 0.5) / PAD * g) / g)]
+def centred(path, mask, w):
+    """[(r, c)] pixel path -> (n, 2) float (r, c): each pixel but the two ends moved to the
+    centre of the ink in the (w + 1)-wide box around it. A one-pixel line through ink of an even
+    width sits half a pixel off its middle, and on a small digit that half pixel matters."""
+    k = max(1, round(w / 2))
+    rr, cc = np.mgrid[0:mask.shape[0], 0:mask.shape[1]]
+    ink = mask.astype(np.float64)
+    count, _ = components.box_sum(ink, k, k)
+    r_sum, _ = components.box_sum(ink * rr, k, k)
+    c_sum, _ = components.box_sum(ink * cc, k, k)
+    p = np.asarray(path, np.intp).reshape(-1, 2)
+    out = p.astype(np.float64)
+    inner = p[1:-1]
+    n = np.maximum(count[inner[:, 0], inner[:, 1]], 1)
+    out[1:-1, 0] = r_sum[inner[:, 0], inner[:, 1]] / n
+    out[1:-1, 1] = c_sum[inner[:, 0], inner[:, 1]] / n
+    return out
+
+
+def _points(rc, step=STEP):
+    """(n, 2) float (r, c) pixel path -> [x0, y0, x1, y1, ...] pad units on the link's grid,
+    every step-th point and the last (a one-point path is a dot)."""
+    keep = np.concatenate([rc[::step], rc[-1:]]) if (len(rc) - 1) % step else rc[::step]
+    xy = np.round((keep[:MAX_POINTS, ::-1] + 0.5) / PAD * sharelink.GRID) / sharelink.GRID
+    return xy.reshape(-1).tolist()
 
 
 def strokes(pad, limit=MAX_STROKES):
@@ -203,7 +224,7 @@ def strokes(pad, limit=MAX_STROKES):
     else:
         dropped = 0
     px = min(sharelink.MAX_WIDTH, max(1, round(w)))
-    return [{"w": px / PAD, "pts": _points(paths[k])} for k in keep], dropped
+    return [{"w": px / PAD, "pts": _points(centred(paths[k], mask, w))} for k in keep], dropped
 
 
 def raster(stroke_list, side=PAD):
