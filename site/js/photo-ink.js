@@ -52,7 +52,13 @@ export class PhotoInk {
       return;
     }
     const started = performance.now();
-    const out = page.call("photo.ink", { pad: r.pad });
+    let out;
+    try {
+      out = page.call("photo.ink", { pad: r.pad });
+    } catch (err) {
+      this.say([["photo.ink.failed", { message: String(err?.message ?? err).split("\n").pop() }]]);
+      return;
+    }
     const python_ms = performance.now() - started;
     const pad = page.pad;
     const before = pad.empty ? null : { strokes: pad.strokes.map((s) => ({ w: s.w, pts: s.pts.slice() })), base: pad.base };

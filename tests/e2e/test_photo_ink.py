@@ -7,27 +7,15 @@ import numpy as np
 import pytest
 
 from digitlab import photo, photoink, photoset
-from digitlab.app import App
 from digitlab.web.features import digits as _digits_hook  # noqa: F401 - registers the #digits reading
 
 from .conftest import DIGITS, SCREENSHOTS, App as Page
-from .test_photo import card, upload
+from .test_photo import card, cpython, mnist, upload  # noqa: F401 - cpython and mnist are fixtures
 
 pytestmark = pytest.mark.e2e
 
 PAD_STATE = """() => ({strokes: window.digitlab.pad.strokes.map(s => ({w: s.w, pts: Array.from(s.pts)})),
                        base: !!window.digitlab.pad.base, pixels: Array.from(window.digitlab.pad.pixels())})"""
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    from digitlab import data
-    return data.load("test")
-
-
-@pytest.fixture(scope="module")
-def cpython():
-    return App()
 
 
 def ink_status(app):

@@ -53,6 +53,7 @@ export default {
     "photo.ink.dropped": "{dropped} short pieces were left out: a link holds at most 64 strokes.",
     "photo.ink.kept": "What the pad showed before is kept: “Put the pad back” restores it.",
     "photo.ink.undone": "The pad is back as it was before the strokes.",
+    "photo.ink.failed": "The strokes could not be made: {message}. The pad is unchanged.",
   },
   ja: {
     "photo.heading": "手書きの写真を読む",
@@ -107,5 +108,6 @@ export default {
     "photo.ink.dropped": "短い線 {dropped} 本は省きました（リンクに入る線は 64 本まで）。",
     "photo.ink.kept": "パッドに前にあったものは保存してあります。「パッドを元に戻す」で戻せます。",
     "photo.ink.undone": "パッドを線にする前の状態に戻しました。",
+    "photo.ink.failed": "線にできませんでした: {message}。パッドはそのままです。",
   },
 };
