@@ -80,8 +80,8 @@ def _peel(m, first):
     """(h + 2, w + 2) uint8 0/1, zero border -> (h, w) bool: the pixels one sub-pass removes."""
     h, w = m.shape[0] - 2, m.shape[1] - 2
     p = [m[1 + dr:1 + dr + h, 1 + dc:1 + dc + w] for dr, dc in RING]      # P2..P9, each (h, w)
-    n = sum(q.astype(np.int8) for q in p)
-    changes = sum(((p[i] == 0) & (p[(i + 1) % 8] == 1)).astype(np.int8) for i in range(8))
+    n = sum(p)                                                              # uint8, at most 8
+    changes = sum((p[i] < p[(i + 1) % 8]).view(np.uint8) for i in range(8))   # 0 -> 1 steps round the ring
     north, east, south, west = p[0], p[2], p[4], p[6]
     if first:
         side = ((north & east & south) == 0) & ((east & south & west) == 0)
