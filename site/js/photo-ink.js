@@ -8,9 +8,11 @@
 // why and the pad is untouched; after a transfer, "Put the pad back" (#photo-ink-undo) restores
 // what the pad held (the photo's picture, or a drawing) until the next stroke or photo.
 
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 import { afterPaint } from "./frame.js";
 import { EVENTS, page } from "./page.js";
+
+const SEP = { ja: "" };          // between sentences: Japanese puts no space after 。
 
 export class PhotoInk {
   /** root: #photo-ink; reading(): the card's current reading, {pad, digits} | {problem} |
@@ -30,7 +32,7 @@ export class PhotoInk {
 
   say(said = this.said) {
     this.said = said;
-    this.status.textContent = said ? said.map(([k, v]) => t(k, v)).join(" ") : "";
+    this.status.textContent = said ? said.map(([k, v]) => t(k, v)).join(SEP[lang()] ?? " ") : "";
   }
 
   /** A new photo was read (its picture is on the pad now): nothing to put back, nothing said. */

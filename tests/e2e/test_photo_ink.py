@@ -142,10 +142,16 @@ def test_screenshots(fresh, mnist):
     page.locator("#photo").screenshot(path=str(SCREENSHOTS / "photo-ink-card.png"))
     page.locator("#pad").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "photo-ink-desktop.png"))
+    page.locator(".replay").screenshot(path=str(SCREENSHOTS / "photo-ink-replay.png"))
     page.set_viewport_size({"width": 390, "height": 844})
     try:
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.locator("#photo-to-pad").scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "photo-ink-phone.png"))
+        page.click("#lang")                                               # Japanese, re-worded
+        assert "ペンの線" in ink_status(fresh) and "ペンの線" in page.text_content("#photo-to-pad")
+        page.locator("#photo-to-pad").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "photo-ink-phone-ja.png"))
+        page.click("#lang")
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
