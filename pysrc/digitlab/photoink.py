@@ -173,22 +173,26 @@ def pen_width(area, lengths, ends):
     return (-L + math.sqrt(L * L + 4 * a * area)) / (2 * a)
 
 
-def centred(path, mask, w):
-    """[(r, c)] pixel path -> (n, 2) float (r, c): each pixel but the two ends moved to the
-    centre of the ink in the (w + 1)-wide box around it. A one-pixel line through ink of an even
-    width sits half a pixel off its middle, and on a small digit that half pixel matters."""
+def ink_centres(mask, w):
+    """(H, W) bool ink and the pen width w (px) -> (H, W, 2) float: for each pixel, the centre
+    (r, c) of the ink in the (w + 1)-wide box around it (the pixel itself where there is none)."""
     k = max(1, round(w / 2))
     rr, cc = np.mgrid[0:mask.shape[0], 0:mask.shape[1]]
     ink = mask.astype(np.float64)
     count, _ = components.box_sum(ink, k, k)
-    r_sum, _ = components.box_sum(ink * rr, k, k)
-    c_sum, _ = components.box_sum(ink * cc, k, k)
+    n = np.maximum(count, 1)
+    r_mean = np.where(count > 0, components.box_sum(ink * rr, k, k)[0] / n, rr)
+    c_mean = np.where(count > 0, components.box_sum(ink * cc, k, k)[0] / n, cc)
+    return np.stack([r_mean, c_mean], axis=-1)
+
+
+def centred(path, centres):
+    """[(r, c)] pixel path and ink_centres' (H, W, 2) -> (n, 2) float (r, c): each pixel but the
+    two ends moved to the centre of the ink around it. A one-pixel line through ink of an even
+    width sits half a pixel off its middle, and on a small digit that half pixel matters."""
     p = np.asarray(path, np.intp).reshape(-1, 2)
     out = p.astype(np.float64)
-    inner = p[1:-1]
-    n = np.maximum(count[inner[:, 0], inner[:, 1]], 1)
-    out[1:-1, 0] = r_sum[inner[:, 0], inner[:, 1]] / n
-    out[1:-1, 1] = c_sum[inner[:, 0], inner[:, 1]] / n
+    out[1:-1] = centres[p[1:-1, 0], p[1:-1, 1]]
     return out
 
 
@@ -224,7 +228,8 @@ def strokes(pad, limit=MAX_STROKES):
     else:
         dropped = 0
     px = min(sharelink.MAX_WIDTH, max(1, round(w)))
-    return [{"w": px / PAD, "pts": _points(centred(paths[k], mask, w))} for k in keep], dropped
+    centres = ink_centres(mask, w)
+    return [{"w": px / PAD, "pts": _points(centred(paths[k], centres))} for k in keep], dropped
 
 
 def raster(stroke_list, side=PAD):

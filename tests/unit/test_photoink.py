@@ -59,6 +59,15 @@ def test_a_cross_is_traced_straight_through_its_crossing():
     assert len([p for p in paths if photoink.length(p) > 20]) == 3            # and the two halves
 
 
+def test_an_even_width_bar_is_drawn_down_its_middle_not_half_a_pixel_off():
+    pad = np.zeros((PAD, PAD), np.uint8)
+    pad[100:110, 40:240] = 255                           # 10 px thick: its middle is y = 105.0
+    strokes, _ = photoink.strokes(pad)
+    assert len(strokes) == 1 and round(strokes[0]["w"] * PAD) == 10
+    ys = np.asarray(strokes[0]["pts"][1::2]) * PAD
+    assert np.abs(ys[1:-1] - 105.0).max() < 0.05        # the thinned line alone sits at 104.5 or 105.5
+
+
 @pytest.mark.parametrize("width", [6, 14, 24])
 def test_the_pen_width_is_recovered_and_the_strokes_cover_the_ink(width):
     drawn = [{"w": width / PAD, "pts": px((60, 50), (120, 60), (200, 40))},
