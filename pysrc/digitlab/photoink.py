@@ -9,7 +9,7 @@ the pad is turned into the strokes a pen would have made:
            (digits left to right), going as straight as it can through a crossing, then round
            whatever loops are left (a 0, the rings of an 8);
 3. width:  one pen width for all of them, so that the strokes drawn with round ends cover as
-           many pixels as the ink did (area = w * length + pi w^2 / 4 per loose stroke);
+           many pixels as the ink did (area = w * length + pi w^2 / 8 per free end);
 4. centre: each pixel of a path moved to the middle of the ink around it (a one-pixel line
            through an even width is half a pixel off, which a small digit feels);
 5. pack:   every third point kept, coordinates on the share link's grid and the width in whole
