@@ -18,6 +18,7 @@ export const EVENTS = Object.freeze({
   evaluate: "digitlab:eval",                 // performance measure: Evaluate's slices, start to figures
   map: "digitlab:map",                       // performance measure: the point map's PCA, start to points
   photo: "digitlab:photo",                   // performance measure: a photo file -> its reading painted
+  photoInk: "digitlab:photo-ink",            // performance measure: #photo-to-pad -> the strokes' reading painted
 });
 
 const notReady = () => { throw new Error("Python is not ready yet"); };

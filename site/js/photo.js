@@ -15,6 +15,7 @@ import { EVENTS, page } from "./page.js";
 import strings from "./strings/photo.js";
 import { PhotoEdit, imageFrom } from "./photo-edit.js";
 import { PhotoCamera } from "./photo-camera.js";
+import { PhotoInk } from "./photo-ink.js";
 
 register(strings);
 
@@ -31,12 +32,15 @@ const said = { status: null, error: null };   // [key, vars] of what the card sa
 let limits = null;                           // Python's {head_bytes, max_side}, asked once
 let busy = false;
 let source = null;                           // the decoded photo {rgba, width, height, size}, kept to re-read
+let reading = null;                          // its reading for #photo-to-pad: {pad, digits} | {problem} | null
 const edit = new PhotoEdit(card.querySelector("#photo-edit"), (view) => reread(view));
 new PhotoCamera(card, (frame) => readFrom(t("photo.cameraFrame"), () => sized(frame, {})),
                 (problem) => { setState("error"); say(null, [`photo.problem.${problem}`]); });
 
+const ink = new PhotoInk(card.querySelector("#photo-ink"), () => (busy ? { busy } : reading));
+
 apply(card);
-onLang(() => { apply(card); say(); });
+onLang(() => { apply(card); say(); ink.say(); });
 
 function say(status = said.status, error = said.error) {
   said.status = status;
@@ -150,6 +154,7 @@ function readSource({ turns, region }) {
 }
 
 function fail(problem, vars) {
+  reading = { problem };
   setState("error");
   say(null, [`photo.problem.${problem}`, vars]);
   showSteps(vars.steps || []);
@@ -164,6 +169,8 @@ function done(out, started) {
   say([scaled ? "photo.doneScaled" : "photo.done",
        { digits: n, w: s.width, h: s.height, dw: s.decode_width, dh: s.decode_height, ms: out.ms }], null);
   showSteps(out.steps);
+  reading = { pad: out.pad, digits: n };
+  ink.reset();
   page.pad.setImage(out.pad, out.side);
   addEventListener(EVENTS.update, () => afterPaint(() => performance.measure(EVENTS.photo, {
     start: started, end: performance.now(), detail: { decode_ms: out.decode_ms, read_ms: out.read_ms } })),

@@ -173,7 +173,7 @@ def evaluated(app):
 
 
 def photo_read(app):
-    """#18's card: a synthetic photo of two MNIST digits read, its steps shown."""
+    """#18's card: a synthetic photo of two MNIST digits read, its steps shown, turned into strokes."""
     from digitlab import data, photoset
     X, _ = data.load("test")
     rgba = photoset.photo([X[0], X[1]], shape=(480, 640), seed=3)
@@ -182,6 +182,9 @@ def photo_read(app):
                                                      "buffer": photoset.png_bytes(rgba)}])
     app.poll("() => document.querySelector('#photo').dataset.state === 'done'", timeout_ms=60_000)
     assert app.page.locator("#photo-steps [data-step]").count() >= 5
+    show(app, "#photo-to-pad")                                    # its status and "Put the pad back" too
+    app.page.click("#photo-to-pad")
+    app.poll("() => !document.querySelector('#photo-ink-undo').hidden")
 
 
 STATES = [("start", None), ("drawn", drawn), ("inspector", inspector_open), ("break-it", break_it_damaged),

@@ -8,12 +8,17 @@
     photo.read {rgba, width, height,         -> {problem, pad, steps, view, polarity, threshold,
                 turns, region}                  groups}: turned, cut to the region, read
 
+    photo.ink {pad}                          -> {strokes, dropped, width}: the reading's pad image
+                                                as pen strokes (digitlab.photoink), for the pad
+
 pad is PAD * PAD uint8 (ink 255) for the page to put on its pad; from there the update reads
-it like any drawing. steps: [{name, width, height, rgba}] for the strip of pictures. Neither
-runs on a pointer update: only when a file arrives.
+it like any drawing. steps: [{name, width, height, rgba}] for the strip of pictures. None of
+these runs on a pointer update: only when a file arrives or a button is pressed.
 """
 
-from ... import imagefile, photo
+import numpy as np
+
+from ... import imagefile, photo, photoink
 from ..registry import handler
 
 
@@ -51,6 +56,18 @@ def read(app, rgba, width, height, turns=0, region=None):
             "steps": [_picture(n, p) for n, p in r.steps],
             "polarity": r.polarity, "threshold": None if r.threshold is None else round(r.threshold, 4),
             "groups": [list(map(int, g)) for g in r.groups]}
+
+
+@handler("photo.ink")
+def ink(app, pad):
+    """pad: PAD * PAD uint8, a reading's pad image -> {strokes: [{w, pts}] in pad units, dropped:
+    paths left out over the link's stroke limit, width: the pen's width in pad px (0 if none)}."""
+    img = np.frombuffer(_raw(pad), np.uint8)
+    if img.size != photo.PAD * photo.PAD:
+        raise ValueError(f"photo.ink: expected {photo.PAD * photo.PAD} pad pixels; got {img.size}")
+    strokes, dropped = photoink.strokes(img.reshape(photo.PAD, photo.PAD))
+    width = round(strokes[0]["w"] * photo.PAD) if strokes else 0
+    return {"strokes": strokes, "dropped": dropped, "width": width}
 
 
 def _picture(name, p):
