@@ -90,3 +90,23 @@ def test_the_page_handlers_answer_a_bad_setup_and_draw_kernels():
     assert layers[0]["rgba"].size == 8 * 5 * 5 * 4
     step = training.step(app, detail=True)
     assert [r["id"] for r in step["layers"]][:3] == ["in", "conv1", "pool1"] and step["layers"][2]["grad"] == 0.0
+
+
+def test_the_channel_major_conv_of_pyodide_gives_the_blas_paths_numbers(monkeypatch):
+    """Pyodide runs Conv2D through core.convcols (no BLAS there); CPython through im2col and `@`.
+    Both must give the same probabilities, weight gradients and input gradient."""
+    from digitlab.core import layers
+    net = train_arch.build("cnn", "16", "4@3, pool, 6@5", seed=2)
+    rng = np.random.default_rng(4)
+    X, y = rng.random((5, 28, 28), dtype=np.float32), rng.integers(0, 10, 5)
+    out = {}
+    for wasm in (False, True):
+        monkeypatch.setattr(layers, "WASM", wasm)
+        trace = net.forward(X)
+        grads, _ = net.grads_and_loss(trace, y)
+        out[wasm] = trace.probs, grads, net.input_gradient(trace, np.eye(10, dtype=np.float32)[y])
+    np.testing.assert_allclose(out[True][0], out[False][0], rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(out[True][2], out[False][2], rtol=1e-4, atol=1e-7)
+    for layer, g in out[False][1].items():
+        for k, v in g.items():
+            np.testing.assert_allclose(out[True][1][layer][k], v, rtol=1e-4, atol=1e-6)
