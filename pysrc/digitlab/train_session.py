@@ -38,7 +38,9 @@ def check(settings):
     s["digits"] = sorted({int(d) for d in s["digits"]})
     if s["activation"] not in ACTIVATIONS or s["optimizer"] not in OPTIMIZERS or s["loss"] not in ("xent", "mse"):
         raise SetupError("choice", f"unknown choice in {s}")
-    if not (0 < s["lr"] < 1e3 and 1 <= s["batch"] <= 512 and s["digits"] and 0 <= min(s["digits"])
+    if not s["digits"]:
+        raise SetupError("digits", "pick at least one digit to learn")
+    if not (0 < s["lr"] < 1e3 and 1 <= s["batch"] <= 512 and 0 <= min(s["digits"])
             and max(s["digits"]) <= 9):
         raise SetupError("range", f"out of range: lr {s['lr']}, batch {s['batch']}, digits {s['digits']}")
     return s
