@@ -20,7 +20,6 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,9 +29,7 @@ import train_page as tp
 ROOT = tp.ROOT
 BEFORE = "b0f596a"            # the commit before #17: Conv2D without the channel-major path
 
-STEP_CODE = """
-import json, statistics, time
-import numpy as np
+STEP_CODE = tp.TIMER + """
 from digitlab import models
 from digitlab.core import layers
 from digitlab.core.train import Trainer, TrainConfig
@@ -47,42 +44,16 @@ def bench(path, steps, before=False):
     for batch in (8, 16, 32, 64):
         tr = Trainer(models.cnn_small(), X, y, TrainConfig(optimizer="adam", lr=2e-3, batch_size=batch,
                                                             augment=False, schedule="constant"))
-        for _ in range(5):
-            tr.step()
-        times = []
-        for _ in range(steps):
-            t = time.perf_counter()
-            tr.step()
-            times.append(time.perf_counter() - t)
-        ms = 1e3 * statistics.median(times)
-        out[batch] = {"ms": ms, "samples_per_s": batch / ms * 1e3}
+        out[batch] = time_steps(tr, steps, warm=5)
     return json.dumps(out)
-"""
-
-NODE = """
-import {{ bootDigitlab }} from {boot};
-import {{ readFileSync }} from "node:fs";
-const py = await bootDigitlab({dist});
-py.FS.writeFile("/home/pyodide/trainset.npz", readFileSync({npz}));
-py.FS.writeFile("/home/pyodide/digitlab/core/layers_before17.py", {old});
-py.runPython({code});
-console.log(py.runPython(`bench("/home/pyodide/trainset.npz", {steps}, {before})`));
 """
 
 
 def step_pyodide(dist, npz, steps, before):
     old = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE}:pysrc/digitlab/core/layers.py"],
                          capture_output=True, text=True, check=True).stdout
-    script = NODE.format(boot=json.dumps((ROOT / "tests" / "pyodide" / "boot.mjs").as_uri()),
-                         dist=json.dumps(str(dist)), npz=json.dumps(str(npz)), code=json.dumps(STEP_CODE),
-                         old=json.dumps(old), steps=steps, before="True" if before else "False")
-    with tempfile.NamedTemporaryFile("w", suffix=".mjs", delete=False) as f:
-        f.write(script)
-    try:
-        out = subprocess.run(["node", f.name], capture_output=True, text=True, timeout=900, check=True)
-    finally:
-        os.unlink(f.name)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return tp.step_pyodide(dist, npz, steps, STEP_CODE, {"/home/pyodide/digitlab/core/layers_before17.py": old},
+                           f", {before}")
 
 
 def step_table(dist, npz, steps):

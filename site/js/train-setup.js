@@ -5,8 +5,8 @@
 
 import { t, has } from "./i18n.js";
 
-// Picking a preset also sets these controls (batch 16: a cnn-small step fits in one frame, BENCHMARKS.md).
-const PRESETS = { "cnn-small": { batch: "16" } };
+// Picking a preset also sets these controls (batch 32 learnt fastest per second at one step per frame, BENCHMARKS.md).
+const PRESETS = { "cnn-small": { batch: "32" } };
 
 export function initSetup(ui) {
   let bad = null;                       // the current refusal, worded, or null

@@ -11,7 +11,7 @@ import pytest
 from digitlab import weights
 
 from .conftest import DIGITS, SCREENSHOTS, App
-from .test_train import check_probs, open_panel, progress, state, weights_now
+from .test_train import check_probs, export_files, open_panel, progress, state, weights_now
 
 pytestmark = pytest.mark.e2e
 
@@ -59,9 +59,10 @@ def test_bad_setups_are_named_before_training_starts(page):
 
 
 def test_cnn_small_learns_while_a_stroke_is_read_and_its_kernels_change(page, tmp_path):
-    page.page.select_option("#train-arch", "cnn-small")
+    page.page.select_option("#train-batch", "64")
+    page.page.select_option("#train-arch", "cnn-small")                # the preset sets batch 32 again
     page.poll("() => document.querySelector('#model option[value=trained]').textContent.includes('cnn-small')")
-    assert page.page.input_value("#train-batch") == "16" and page.page.is_disabled("#train-layers")
+    assert page.page.input_value("#train-batch") == "32" and page.page.is_disabled("#train-layers")
     assert float(progress(page)["acc"]) < 0.3                         # random weights
     kernels0 = page.page.evaluate(KERNELS_JS)
     assert len(kernels0) == 8 + 16                                    # conv1's 8 filters, conv2's 16
@@ -92,23 +93,7 @@ def test_cnn_small_learns_while_a_stroke_is_read_and_its_kernels_change(page, tm
 
 
 def test_a_trained_cnn_exports_and_imports_with_identical_probabilities(page, tmp_path):
-    got = []
-
-    def keep(download):
-        got.append(download)
-    page.page.on("download", keep)
-    page.page.click("#train-export")
-    page.poll("() => document.querySelector('#train-io-msg').textContent !== ''")
-    for _ in range(40):
-        if len(got) == 2:
-            break
-        page.page.wait_for_timeout(50)
-    page.page.remove_listener("download", keep)
-    files = {}
-    for d in got:
-        ext = d.suggested_filename.rsplit(".", 1)[1]
-        files[ext] = tmp_path / d.suggested_filename
-        d.save_as(files[ext])
+    files = export_files(page, tmp_path)
     manifest = json.loads(files["json"].read_text())
     assert manifest["arch"] == "trained-cnn-small" and manifest["layers"][0]["type"] == "conv2d"
     net, _ = weights.load(files["npz"], files["json"])
@@ -121,6 +106,27 @@ def test_a_trained_cnn_exports_and_imports_with_identical_probabilities(page, tm
     page.choose(name)
     assert page.snapshot()["probs"] == trained                        # the very same numbers
     page.choose("trained")
+
+
+def test_slow_motion_step_and_divergence_safety_work_for_a_cnn(page, tmp_path):
+    page.page.check("#train-slow")
+    before = int(progress(page)["iter"])
+    page.page.click("#train-step")
+    page.poll("(n) => Number(document.querySelector('#train-progress').dataset.iter) === n + 1", before)
+    page.poll("() => document.querySelector('.train-slow').textContent.includes('conv2')")
+    page.page.uncheck("#train-slow")
+    page.page.focus("#train-lr")
+    page.page.keyboard.press("End")                                   # a learning rate of 10
+    page.page.click("#train-start")
+    page.poll("() => document.querySelector('#train-state').dataset.state === 'diverged'", timeout_ms=60_000)
+    assert "learning rate" in page.page.inner_text("#train-alert")
+    net = weights_now(page, tmp_path)
+    assert all(np.isfinite(w).all() for p in net.params.values() for w in p.values())
+    check_probs(page, net)                                            # the restored weights, on the pad
+    page.page.focus("#train-lr")
+    page.page.keyboard.press("Home")
+    for _ in range(13):
+        page.page.keyboard.press("ArrowRight")                        # back to 10^-2.7
 
 
 def test_the_kernel_grid_on_a_phone(page, browser, site_url):

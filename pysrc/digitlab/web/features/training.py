@@ -142,7 +142,7 @@ def _layer_numbers(s, batch):
     rows = [{"id": "in", "act": float(np.abs(trace.x).mean()), "grad": 0.0}]
     for rec in trace.layers:
         g = grads.get(rec.name, {}).get("W")          # pool and flatten layers have no weights
-        rows.append({"id": rec.name, "act": float(np.abs(rec.a).mean()),
+        rows.append({"id": rec.name, "act": float(np.abs(rec.a).mean()), "weights": g is not None,
                      "grad": 0.0 if g is None else float(np.linalg.norm(g))})
     return rows
 
