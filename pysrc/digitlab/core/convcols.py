@@ -6,6 +6,7 @@ M = N*Ho*Wo positions, every product below has M innermost and contiguous:
 
     forward   zT (C_out, M) = W2.T @ colsT          einsum "kc,km->cm"
     dW        (K, C_out)    = colsT @ dZ2           einsum "km,cm->kc" on dZT = dZ2.T (contiguous)
+    db        (C_out,)      = dZT summed along m
     dX        dcolsT (K, M) = W2 @ dZT              einsum "kc,cm->km", then summed back per tap
 
 Measured in Pyodide 0.27.7 (Node) at batch 32, cnn-small's conv1 forward went from 14.4 to
@@ -34,10 +35,13 @@ def forward(colsT, W):
     return np.ascontiguousarray(zT.T)
 
 
-def grad_w(colsT, dZ2, shape):
-    """dZ2 (M, C_out) -> dL/dW shaped `shape` (kh, kw, C_in, C_out)."""
+def grad_wb(colsT, dZ2, shape):
+    """dZ2 (M, C_out) -> (dL/dW shaped `shape` (kh, kw, C_in, C_out), dL/db (C_out,)).
+
+    The bias sum runs along dZT's contiguous rows: summing dZ2 over its first axis walks rows
+    of only C_out numbers (0.29 vs 0.11 ms for conv1 at batch 32 in Pyodide)."""
     dZT = np.ascontiguousarray(dZ2.T)
-    return np.einsum("km,cm->kc", colsT, dZT).reshape(shape)
+    return np.einsum("km,cm->kc", colsT, dZT).reshape(shape), dZT.sum(axis=1)
 
 
 def grad_x(W, dZ):

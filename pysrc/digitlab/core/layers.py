@@ -162,7 +162,8 @@ class Conv2D(Layer):
         dZ2 = dZ.reshape(-1, self.c_out)
         if WASM:
             cols = saved if saved is not None else convcols.patches_t(np.ascontiguousarray(x), self.kh, self.kw)
-            grads = {"W": convcols.grad_w(cols, dZ2, p["W"].shape), "b": dZ2.sum(axis=0)}
+            dW, db = convcols.grad_wb(cols, dZ2, p["W"].shape)
+            grads = {"W": dW, "b": db}
             return (convcols.grad_x(p["W"], dZ) if need_dx else None), grads
         cols = saved if saved is not None else im2col(np.ascontiguousarray(x), self.kh, self.kw)
         grads = {"W": matmul_tn(cols, dZ2).reshape(p["W"].shape),
