@@ -8,7 +8,8 @@ time limit), samples per second and the frame rate.
 1. step: one `Trainer.step()` of cnn-small (Adam, no augmentation) on dist/data/trainset.npz at
    batch 8-64, timed by the same Python code in CPython (one BLAS thread) and in Pyodide 0.27.7
    (Node, the page's runtime files). In Pyodide also with Conv2D as it was before #17 (the
-   im2col patches and the einsum matmul of layers.py at b0f596a), for the lever's worth.
+   im2col patches and the einsum matmul of layers.py at b0f596a), alternating with today's in
+   five rounds (medians of the round medians) so that the machine's load hits both alike.
 2. page: headless Chromium, a fresh profile per run (benchmarks/train_page.py's helpers): open
    the panel, pick the cnn-small preset, draw a 7, set the batch, press Train; the test accuracy
    (#train-progress data-acc, 2,000 shipped test images) is sampled every 0.5 s until `--limit`
@@ -34,38 +35,57 @@ from digitlab import models
 from digitlab.core import layers
 from digitlab.core.train import Trainer, TrainConfig
 
+NOW = layers.Conv2D.forward, layers.Conv2D.backward_z
+
+def use(conv):
+    layers.Conv2D.forward, layers.Conv2D.backward_z = conv
+
 def bench(path, steps, before=False):
-    if before:
-        from digitlab.core import layers_before17 as old
-        layers.Conv2D.forward, layers.Conv2D.backward_z = old.Conv2D.forward, old.Conv2D.backward_z
+    # before: Conv2D as at b0f596a and as now, alternating in rounds so that the shared
+    # machine's load drifts over both alike. -> {batch: {"ms", "samples_per_s"}} or {"now", "before"}.
     with np.load(path) as z:
         X, y = z["x_train"] / np.float32(255), z["y_train"]
+    if before:
+        from digitlab.core import layers_before17 as old
+        variants = {"now": NOW, "before": (old.Conv2D.forward, old.Conv2D.backward_z)}
+    else:
+        variants = {"now": NOW}
     out = {}
     for batch in (8, 16, 32, 64):
         tr = Trainer(models.cnn_small(), X, y, TrainConfig(optimizer="adam", lr=2e-3, batch_size=batch,
                                                             augment=False, schedule="constant"))
-        out[batch] = time_steps(tr, steps, warm=5)
+        rounds = {k: [] for k in variants}
+        for _ in range(5):
+            for k, conv in variants.items():
+                use(conv)
+                rounds[k].append(time_steps(tr, max(1, steps // 5), warm=2)["ms"])
+        use(NOW)
+        ms = {k: statistics.median(v) for k, v in rounds.items()}
+        out[batch] = {k: {"ms": m, "samples_per_s": batch / m * 1e3} for k, m in ms.items()}
+        if not before:
+            out[batch] = out[batch]["now"]
     return json.dumps(out)
 """
 
 
-def step_pyodide(dist, npz, steps, before):
+def step_pyodide(dist, npz, steps):
+    """-> {batch: {"now": {...}, "before": {...}}}: both Conv2D versions, alternating."""
     old = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE}:pysrc/digitlab/core/layers.py"],
                          capture_output=True, text=True, check=True).stdout
     return tp.step_pyodide(dist, npz, steps, STEP_CODE, {"/home/pyodide/digitlab/core/layers_before17.py": old},
-                           f", {before}")
+                           ", True")
 
 
 def step_table(dist, npz, steps):
     scope = {}
     exec(STEP_CODE, scope)
     cp = json.loads(scope["bench"](str(npz), steps))
-    old, new = step_pyodide(dist, npz, steps, True), step_pyodide(dist, npz, steps, False)
+    py = step_pyodide(dist, npz, steps)
     print("| cnn-small, Adam | CPython ms/step | Pyodide before #17 ms/step | Pyodide now ms/step | "
           "CPython samples/s | Pyodide now samples/s | CPython / Pyodide |")
     print("|---|---|---|---|---|---|---|")
     for b in ("8", "16", "32", "64"):
-        c, o, p = cp[b], old[b], new[b]
+        c, o, p = cp[b], py[b]["before"], py[b]["now"]
         print(f"| batch {b} | {c['ms']:.2f} | {o['ms']:.2f} | {p['ms']:.2f} | {c['samples_per_s']:,.0f} | "
               f"{p['samples_per_s']:,.0f} | {p['ms'] / c['ms']:.1f}x |")
     print()

@@ -9,8 +9,9 @@ M = N*Ho*Wo positions, every product below has M innermost and contiguous:
     db        (C_out,)      = dZT summed along m
     dX        dcolsT (K, M) = W2 @ dZT              einsum "kc,cm->km", then summed back per tap
 
-Measured in Pyodide 0.27.7 (Node) at batch 32, cnn-small's conv1 forward went from 14.4 to
-1.3 ms and its dW from 7.1 to 1.0 ms; conv2's dW from 14.4 to 0.9 ms (BENCHMARKS.md, #17).
+Measured in Pyodide 0.27.7 (Node) at batch 32, layer by layer (forward; backward): conv1 3.4 -> 2.6
+and 2.0 -> 1.0 ms, conv2 3.0 -> 1.7 and 12.1 -> 3.0 ms; a whole cnn-small step 16.4 -> 12.2 ms
+(BENCHMARKS.md, #17).
 Shapes: x (N, H, W, C_in) NHWC as everywhere; W (kh, kw, C_in, C_out).
 """
 
