@@ -61,18 +61,7 @@ def parse_conv(text):
             items.append("pool")
             size //= 2
             continue
-        f, at, k = part.partition("@")
-        if not (at and f.strip().isdigit() and k.strip().isdigit()):
-            raise SetupError("convText", f"conv layers are written filters@kernel, such as 8@5, got {part!r}",
-                             part=part)
-        f, k = int(f), int(k)
-        if not FILTERS[0] <= f <= FILTERS[1]:
-            raise SetupError("convFilters", f"a conv layer has {FILTERS[0]}-{FILTERS[1]} filters, got {f}", n=f)
-        if k not in KERNELS:
-            raise SetupError("convKernel", f"kernels are 3x3 or 5x5, got {k}", k=k)
-        if k > size:
-            raise SetupError("convMap", f"a {k}x{k} kernel is larger than the {size}x{size} map it meets",
-                             k=k, size=size)
+        f, k = _conv_item(part, size)
         items.append((f, k))
         size, channels = size - k + 1, f
     convs = sum(item != "pool" for item in items)
@@ -82,6 +71,23 @@ def parse_conv(text):
         raise SetupError("convBig", f"{size}x{size}x{channels} = {size * size * channels} features reach the "
                          f"dense layers (at most {MAX_FEATURES}): add a pool", n=size * size * channels)
     return items
+
+
+def _conv_item(part, size):
+    """'8@5' meeting a size x size map -> (8, 5); raises SetupError."""
+    f, at, k = part.partition("@")
+    if not (at and f.strip().isdigit() and k.strip().isdigit()):
+        raise SetupError("convText", f"conv layers are written filters@kernel, such as 8@5, got {part!r}",
+                         part=part)
+    f, k = int(f), int(k)
+    if not FILTERS[0] <= f <= FILTERS[1]:
+        raise SetupError("convFilters", f"a conv layer has {FILTERS[0]}-{FILTERS[1]} filters, got {f}", n=f)
+    if k not in KERNELS:
+        raise SetupError("convKernel", f"kernels are 3x3 or 5x5, got {k}", k=k)
+    if k > size:
+        raise SetupError("convMap", f"a {k}x{k} kernel is larger than the {size}x{size} map it meets",
+                         k=k, size=size)
+    return f, k
 
 
 def check(arch, layers, conv):

@@ -29,6 +29,7 @@ export function initSetup(ui) {
       const field = res.error ? fieldOf(res.error) : null;
       for (const f of [ui.conv, ui.layers]) f.setAttribute("aria-invalid", String(f === field));
       if (bad) ui.setupNote.textContent = bad;
+      ui.setupNote.toggleAttribute("data-bad", bad !== null);
       return !bad;
     },
     /** A refused set-up stops Train and Step with the reason. -> true if refused. */

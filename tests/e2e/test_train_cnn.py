@@ -48,6 +48,7 @@ def test_bad_setups_are_named_before_training_starts(page):
         assert page.page.get_attribute("#train-conv", "aria-invalid") == "true"
     page.page.click("#train-start")
     assert state(page) == "idle" and note(page).startswith("Fix the set-up first.")
+    page.page.locator("#train .train-setup").screenshot(path=str(SCREENSHOTS / "train-setup-error.png"))
     assert progress(page)["iter"] == it                              # nothing trained
     set_field(page, "#train-conv", "8@5, pool")
     set_field(page, "#train-layers", "64, abc")                      # text in a number field
