@@ -6,6 +6,18 @@ import { t } from "./i18n.js";
 import { h } from "./dom.js";
 
 const PX = (w) => (w <= 5 ? 8 : 6);   // CSS pixels per kernel weight: first-layer kernels larger
+const KERNEL_MS = 250;                // how often the kernel images are repainted while training
+
+/** -> kernels(force = false): repaint from ask() (train.kernels) at most every KERNEL_MS unless forced. */
+export function kernelPainter(box, grid, ask) {
+  let last = 0;
+  return (force = false) => {
+    const now = performance.now();
+    if (!force && now - last < KERNEL_MS) return;
+    last = now;
+    drawKernels(box, grid, ask());
+  };
+}
 
 /** box: the section (hidden for an MLP); grid: where the layers go; res: train.kernels' answer. */
 export function drawKernels(box, grid, res) {
@@ -24,8 +36,7 @@ function build(grid, layers, shape) {
     h("figcaption", {}, fig);
     const row = h("div", { class: "kernel-tiles" }, fig);
     for (let k = 0; k < l.filters; k++) {
-      const c = h("canvas", { width: l.w, height: l.h, "data-kernel": `${l.id}:${k}`, role: "img",
-                              "aria-label": t("train.kernel", { id: l.id, k }) }, row);
+      const c = h("canvas", { width: l.w, height: l.h, "data-kernel": `${l.id}:${k}`, role: "img" }, row);
       c.style.width = `${l.w * PX(l.w)}px`;
       c.style.height = `${l.h * PX(l.w)}px`;
     }
@@ -38,5 +49,6 @@ function paint(fig, l) {
   fig.querySelectorAll("canvas").forEach((c, k) => {
     const px = new Uint8ClampedArray(l.rgba.buffer, l.rgba.byteOffset + k * n, n);
     c.getContext("2d").putImageData(new ImageData(px, l.w, l.h), 0, 0);
+    c.setAttribute("aria-label", t("train.kernel", { id: l.id, k }));   // in the language of the moment
   });
 }

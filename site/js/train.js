@@ -13,7 +13,7 @@ import { LineChart } from "./train-charts.js";
 import { initTeach } from "./train-teach.js";
 import { initIO, addModelOption } from "./train-io.js";
 import { slowStep, flashLinks } from "./train-slow.js";
-import { drawKernels } from "./train-kernels.js";
+import { kernelPainter } from "./train-kernels.js";
 import { initSetup } from "./train-setup.js";
 import { EVENTS, page } from "./page.js";
 
@@ -21,17 +21,16 @@ register(strings);
 const BUDGET_MS = 10;         // training per frame, leaving ~7 ms of a 60 Hz frame to the browser
 const CHART_MS = 250;         // how often the loss and accuracy charts are redrawn while training
 const REDRAW_MS = 100;        // how often the main diagram re-reads the drawing while training
-const KERNEL_MS = 250;        // how often the kernel images are repainted while training
 const ui = buildPanel(document.querySelector("#train-mount"));
 const setup = initSetup(ui);
+const kernels = kernelPainter(ui.kernelBox, ui.kernelGrid, () => page.call("train.kernels", {}));
 const SERIES = [{ key: "train", cls: "train" }, { key: "test", cls: "test", dots: true }];
 const pctText = (v) => `${(100 * v).toFixed(1)}%`;
 const charts = {
   loss: new LineChart(ui.lossSvg, SERIES, null, (d) => chartText("train.chart.loss", d, (v) => fmt(v))),
   acc: new LineChart(ui.accSvg, SERIES, { min: 0, max: 1 }, (d) => chartText("train.chart.acc", d, pctText)),
 };
-const S = { state: "idle", loaded: false, last: null, lastRedraw: 0, lastChart: 0, lastKernels: 0, frames: [], work: [],
-  prevTs: 0, busy: false };
+const S = { state: "idle", loaded: false, last: null, lastRedraw: 0, lastChart: 0, frames: [], work: [], prevTs: 0, busy: false };
 const call = (name, args) => page.call(name, args);
 const fmt = (v, d = 3) => (v === null || v === undefined ? t("train.none") : Number(v).toPrecision(d));
 
@@ -115,13 +114,6 @@ function installed(res) {
   kernels(true);
 }
 
-/** Repaint #train-kernels from the weights of the moment (at most every KERNEL_MS unless forced). */
-function kernels(force = false) {
-  const now = performance.now();
-  if (!force && now - S.lastKernels < KERNEL_MS) return;
-  S.lastKernels = now;
-  drawKernels(ui.kernelBox, ui.kernelGrid, call("train.kernels", {}));
-}
 
 ui.arch.addEventListener("change", () => {
   setup.preset();
@@ -279,7 +271,7 @@ addEventListener(EVENTS.update, (e) => {
   if (e.detail.model === "trained" && e.detail.result.train_flash) flashLinks(e.detail.result.train_flash);
 });
 
-const teach = initTeach(ui, call, () => S.loaded, show);
+const teach = initTeach(ui, call, () => S.loaded, (res) => { show(res); if (S.loaded) kernels(true); });
 initIO(ui, call, () => S.loaded);
 
 // Weights trained here live only in this page: leaving with training that was never exported asks
@@ -289,7 +281,10 @@ ui.exportBtn.addEventListener("click", () => { if (S.loaded && S.last) exportedI
 addEventListener("beforeunload", (e) => {
   if (S.last && S.last.iter > 0 && S.last.iter !== exportedIter) e.preventDefault();
 });
-onLang(() => { setState(S.state); progressText(); showLr(); apply(ui.root); Object.values(charts).forEach((c) => c.redraw()); });
+onLang(() => {
+  setState(S.state); progressText(); showLr(); apply(ui.root); Object.values(charts).forEach((c) => c.redraw());
+  if (S.loaded) kernels(true);
+});
 setState("idle");
 showLr();
 setup.fields();
