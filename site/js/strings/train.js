@@ -111,7 +111,7 @@ export default {
     "train.arch": "ネットワーク",
     "train.arch.mlp": "MLP（全結合層のみ）",
     "train.arch.cnnSmall": "CNN：cnn-small プリセット",
-    "train.arch.cnn": "CNN：畳み込み層を自分で指定",
+    "train.arch.cnn": "CNN：畳み込み層を指定",
     "train.conv": "畳み込み層",
     "train.convHint": "フィルタ数@カーネル（フィルタ 4〜32、カーネル 3 か 5）をカンマ区切りで。各層の後に pool（2×2 最大プーリング）を置けます。例：8@5, pool, 16@3, pool。その後の全結合層は「隠れ層」の値です。",
     "train.presetHint": "cnn-small：畳み込み 5×5·8 → プーリング → 畳み込み 3×3·16 → プーリング → 64 → 10（重み 27,690 個）をゼロから学習します（バッチ 32、1 フレームに 1 ステップ）。",
