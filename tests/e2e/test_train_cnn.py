@@ -11,6 +11,7 @@ import pytest
 from digitlab import weights
 
 from .conftest import DIGITS, SCREENSHOTS, App
+from .test_eval import cells, cpython_preds, evaluate, sample  # noqa: F401 - sample is a fixture
 from .test_train import check_probs, export_files, open_panel, progress, state, weights_now
 
 pytestmark = pytest.mark.e2e
@@ -107,6 +108,16 @@ def test_a_trained_cnn_exports_and_imports_with_identical_probabilities(page, tm
     page.choose(name)
     assert page.snapshot()["probs"] == trained                        # the very same numbers
     page.choose("trained")
+
+
+def test_the_trained_cnn_is_evaluated_like_any_model(page, sample, tmp_path):
+    page.choose("trained")
+    net = weights_now(page, tmp_path)
+    r = evaluate(page)
+    assert r["model"] == "trained" and len(r["indices"]) >= 2000
+    pred, y = cpython_preds(net, sample, np.array(r["indices"]))
+    assert r["preds"] == pred.tolist()
+    assert (cells(page) == np.bincount(10 * y + pred, minlength=100).reshape(10, 10)).all()
 
 
 def test_slow_motion_step_and_divergence_safety_work_for_a_cnn(page, tmp_path):
