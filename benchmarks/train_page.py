@@ -32,9 +32,23 @@ sys.path.insert(0, str(ROOT / "pysrc"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # The same code runs in both interpreters. DATA: the npz path; STEPS: timed steps per batch size.
-STEP_CODE = """
+# TIMER is shared with benchmarks/train_cnn_page.py.
+TIMER = """
 import json, statistics, time
 import numpy as np
+
+def time_steps(tr, steps, warm=20):
+    for _ in range(warm):
+        tr.step()
+    times = []
+    for _ in range(steps):
+        t = time.perf_counter()
+        tr.step()
+        times.append(time.perf_counter() - t)
+    ms = 1e3 * statistics.median(times)
+    return {"ms": ms, "samples_per_s": tr.cfg.batch_size / ms * 1e3}
+"""
+STEP_CODE = TIMER + """
 from digitlab import models
 from digitlab.core.train import Trainer, TrainConfig
 
@@ -46,15 +60,7 @@ def bench(path, steps):
         net = models.mlp((64,))
         tr = Trainer(net, X, y, TrainConfig(optimizer="adam", lr=2e-3, batch_size=batch, augment=False,
                                             schedule="constant"))
-        for _ in range(20):
-            tr.step()
-        times = []
-        for _ in range(steps):
-            t = time.perf_counter()
-            tr.step()
-            times.append(time.perf_counter() - t)
-        ms = 1e3 * statistics.median(times)
-        out[batch] = {"ms": ms, "samples_per_s": batch / ms * 1e3}
+        out[batch] = time_steps(tr, steps)
     return json.dumps(out)
 """
 
@@ -63,8 +69,9 @@ import {{ bootDigitlab }} from {boot};
 import {{ readFileSync }} from "node:fs";
 const py = await bootDigitlab({dist});
 py.FS.writeFile("/home/pyodide/trainset.npz", readFileSync({npz}));
+for (const [path, text] of Object.entries({files})) py.FS.writeFile(path, text);
 py.runPython({code});
-console.log(py.runPython(`bench("/home/pyodide/trainset.npz", {steps})`));
+console.log(py.runPython(`bench("/home/pyodide/trainset.npz", {steps}{args})`));
 """
 
 
@@ -74,14 +81,15 @@ def step_cpython(npz, steps):
     return json.loads(scope["bench"](str(npz), steps))
 
 
-def step_pyodide(dist, npz, steps):
+def step_pyodide(dist, npz, steps, code=STEP_CODE, files=None, args=""):
+    """Run `code`'s bench(npz, steps<args>) in Pyodide under Node; files: {path: text} written first."""
     script = NODE.format(boot=json.dumps((ROOT / "tests" / "pyodide" / "boot.mjs").as_uri()),
-                         dist=json.dumps(str(dist)), npz=json.dumps(str(npz)), code=json.dumps(STEP_CODE),
-                         steps=steps)
+                         dist=json.dumps(str(dist)), npz=json.dumps(str(npz)), code=json.dumps(code),
+                         steps=steps, files=json.dumps(files or {}), args=args)
     with tempfile.NamedTemporaryFile("w", suffix=".mjs", delete=False) as f:
         f.write(script)
     try:
-        out = subprocess.run(["node", f.name], capture_output=True, text=True, timeout=600, check=True)
+        out = subprocess.run(["node", f.name], capture_output=True, text=True, timeout=900, check=True)
     finally:
         os.unlink(f.name)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -4,9 +4,10 @@ exactly what the page drives; `web/features/training.py` wires it to the page.
 
 Data: `load(npz_bytes)` reads buildlib/trainset.py's file (uint8 images; / 255 here, the
 input convention). Set-up keys (JS sends them all, each may be missing):
+  arch mlp|cnn-small|cnn and conv "8@5, pool, 16@3, pool" (see digitlab.train_arch),
   layers "64" / "128,64" (1-4 hidden layers of 1-256 units), activation relu|tanh|sigmoid|
   leaky_relu, optimizer sgd|momentum|adam, lr > 0, batch 1-512, loss xent|mse, digits [0-9 ...].
-Changing layers, activation or digits needs new weights: it applies at once on an untrained
+Changing arch, conv, layers, activation or digits needs new weights: it applies at once on an untrained
 network, else at the next `reset()`. The rest applies to the running training at once.
 """
 
@@ -14,44 +15,34 @@ import io
 
 import numpy as np
 
-from . import models
+from . import train_arch
 from .core.train import Trainer, TrainConfig
 from .driver import FrameDriver
 
-DEFAULTS = {"layers": "64", "activation": "relu", "optimizer": "adam", "lr": 2e-3, "batch": 32,
+DEFAULTS = {"arch": "mlp", "conv": train_arch.PRESET_CONV, "layers": "64", "activation": "relu", "optimizer": "adam", "lr": 2e-3, "batch": 32,
             "loss": "xent", "digits": list(range(10))}
-ARCH_KEYS = ("layers", "activation", "digits")
+ARCH_KEYS = ("arch", "conv", "layers", "activation", "digits")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 OPTIMIZERS = ("sgd", "momentum", "adam")
-MAX_LAYERS, MAX_WIDTH = 4, 256
-
-
-class SetupError(ValueError):
-    """A set-up value the page should not have sent (the panel checks them first)."""
-
-
-def parse_layers(text):
-    """'128, 64' -> (128, 64). Raises SetupError beyond 4 layers or 256 units."""
-    parts = [p.strip() for p in str(text).replace(" ", ",").split(",") if p.strip()]
-    if not parts or not all(p.isdigit() for p in parts):
-        raise SetupError(f"hidden layers must be whole numbers separated by commas, got {text!r}")
-    widths = tuple(int(p) for p in parts)
-    if len(widths) > MAX_LAYERS or not all(1 <= w <= MAX_WIDTH for w in widths):
-        raise SetupError(f"at most {MAX_LAYERS} hidden layers of 1-{MAX_WIDTH} units, got {text!r}")
-    return widths
+SetupError, parse_layers = train_arch.SetupError, train_arch.parse_layers   # the page's names since #6
 
 
 def check(settings):
     """Fill defaults and validate. -> a new settings dict."""
     s = {**DEFAULTS, **{k: v for k, v in settings.items() if k in DEFAULTS and v is not None}}
-    parse_layers(s["layers"])
-    s["lr"], s["batch"] = float(s["lr"]), int(s["batch"])
+    train_arch.check(s["arch"], s["layers"], s["conv"])
+    try:
+        s["lr"], s["batch"] = float(s["lr"]), int(s["batch"])
+    except (TypeError, ValueError):
+        raise SetupError("number", f"lr and batch must be numbers, got {s['lr']!r}, {s['batch']!r}") from None
     s["digits"] = sorted({int(d) for d in s["digits"]})
     if s["activation"] not in ACTIVATIONS or s["optimizer"] not in OPTIMIZERS or s["loss"] not in ("xent", "mse"):
-        raise SetupError(f"unknown choice in {s}")
-    if not (0 < s["lr"] < 1e3 and 1 <= s["batch"] <= 512 and s["digits"] and 0 <= min(s["digits"])
+        raise SetupError("choice", f"unknown choice in {s}")
+    if not s["digits"]:
+        raise SetupError("digits", "pick at least one digit to learn")
+    if not (0 < s["lr"] < 1e3 and 1 <= s["batch"] <= 512 and 0 <= min(s["digits"])
             and max(s["digits"]) <= 9):
-        raise SetupError(f"out of range: lr {s['lr']}, batch {s['batch']}, digits {s['digits']}")
+        raise SetupError("range", f"out of range: lr {s['lr']}, batch {s['batch']}, digits {s['digits']}")
     return s
 
 
@@ -90,14 +81,17 @@ class Session:
     def reset(self):
         """New random weights for the current set-up; a fresh driver. Needs the data."""
         s = self.settings
-        self.net = models.mlp(parse_layers(s["layers"]), s["activation"], seed=self.seed)
+        self.net = train_arch.build(s["arch"], s["layers"], s["conv"], s["activation"], seed=self.seed)
         self.seed += 1
         X, y = self._train_data()
         cfg = TrainConfig(optimizer=s["optimizer"], lr=s["lr"], batch_size=s["batch"], loss=s["loss"],
                           augment=False, schedule="constant", seed=self.seed)
         keep = np.isin(self.data["y_test"], s["digits"])
+        # A slice of the test evaluation should cost about one step: 100 images through cnn-small
+        # took ~20 ms in Pyodide (a dropped frame each time), 50 about a batch-32 step.
+        chunk = 50 if any(layer.kind == "conv2d" for layer in self.net.layers) else 100
         self.driver = FrameDriver(Trainer(self.net, X, y, cfg), self.data["x_test"][keep] / np.float32(255),
-                                  self.data["y_test"][keep])
+                                  self.data["y_test"][keep], eval_chunk=chunk)
         self.pending = False
         return self.net
 
@@ -120,5 +114,6 @@ class Session:
         return len(samples)
 
     def arch(self):
-        """'784-64-10'."""
-        return "-".join(["784", *map(str, parse_layers(self.settings["layers"])), "10"])
+        """'784-64-10', 'cnn-small' or '8@5-pool-16@3-pool-64-10'."""
+        s = self.settings
+        return train_arch.name(s["arch"], s["layers"], s["conv"])

@@ -41,6 +41,7 @@ export function buildPanel(mount) {
   Object.assign(ui, setup(el("fieldset", { class: "train-setup" }, body)));
   Object.assign(ui, controls(el("div", { class: "train-run" }, body)));
   Object.assign(ui, charts(el("div", { class: "train-charts" }, body)));
+  Object.assign(ui, kernels(el("section", { id: "train-kernels", class: "train-kernels", "aria-labelledby": "train-kernels-h", hidden: "" }, body)));
   ui.slowBox = el("ol", { class: "train-slow", "aria-live": "polite", hidden: "" }, body);
   Object.assign(ui, teach(el("section", { class: "train-teach", "aria-labelledby": "teach-h" }, body)));
   Object.assign(ui, io(el("section", { class: "train-io", "aria-labelledby": "train-io-h" }, body)));
@@ -49,6 +50,13 @@ export function buildPanel(mount) {
 
 function setup(fs) {
   el("legend", {}, fs, "train.setup");
+  const arch = field(fs, "train.arch", select("train-arch",
+    [["mlp", "train.arch.mlp"], ["cnn-small", "train.arch.cnnSmall"], ["cnn", "train.arch.cnn"]]));
+  const conv = field(fs, "train.conv", el("input", {
+    id: "train-conv", type: "text", value: "8@5, pool, 16@3, pool", autocomplete: "off", spellcheck: "false",
+    "aria-describedby": "train-conv-hint" }));
+  const convHint = el("small", { id: "train-conv-hint", class: "hint" }, fs, "train.convHint");
+  const presetHint = el("small", { id: "train-preset-hint", class: "hint" }, fs, "train.presetHint");
   const layers = field(fs, "train.layers", el("input", {
     id: "train-layers", type: "text", value: "64", inputmode: "numeric", autocomplete: "off",
     spellcheck: "false", "aria-describedby": "train-layers-hint" }));
@@ -75,7 +83,7 @@ function setup(fs) {
     el("span", {}, lab).textContent = String(d);
   }
   const setupNote = el("p", { class: "train-note", role: "status" }, fs);
-  return { layers, activation, optimizer, lr, lrOut, batch, loss, digits, setupNote };
+  return { arch, conv, convHint, presetHint, layers, activation, optimizer, lr, lrOut, batch, loss, digits, setupNote };
 }
 
 function controls(box) {
@@ -105,6 +113,14 @@ function charts(box) {
   el("li", { class: "train" }, legend, "train.chart.train");
   out.testLegend = el("li", { class: "test" }, legend);
   return out;
+}
+
+/** #train-kernels: one figure per conv layer, filled by train-kernels.js. */
+function kernels(box) {
+  el("h3", { id: "train-kernels-h" }, box, "train.kernels");
+  el("p", { class: "note" }, box, "train.kernelsNote");
+  const kernelGrid = el("div", { class: "kernel-layers" }, box);
+  return { kernelBox: box, kernelGrid };
 }
 
 function teach(box) {

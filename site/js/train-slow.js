@@ -49,8 +49,9 @@ export async function slowStep(box, layers) {
   await pulse(ids.slice(1).reverse(), "backward");
   line(box, t("train.slow.update"), "update");
   for (const l of layers.slice(1)) {
-    line(box, t("train.slow.layer", { id: l.id, act: l.act.toPrecision(3), grad: l.grad.toPrecision(3),
-                                     change: (100 * l.change).toPrecision(2) + "%" }), "layer");
+    const act = l.act.toPrecision(3);
+    line(box, l.weights === false ? t("train.slow.noWeights", { id: l.id, act })   // a pool or flatten layer
+      : t("train.slow.layer", { id: l.id, act, grad: l.grad.toPrecision(3), change: (100 * l.change).toPrecision(2) + "%" }), "layer");
   }
   await pulse(ids.slice(1), "update");
 }

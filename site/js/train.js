@@ -13,6 +13,8 @@ import { LineChart } from "./train-charts.js";
 import { initTeach } from "./train-teach.js";
 import { initIO, addModelOption } from "./train-io.js";
 import { slowStep, flashLinks } from "./train-slow.js";
+import { kernelPainter } from "./train-kernels.js";
+import { initSetup } from "./train-setup.js";
 import { EVENTS, page } from "./page.js";
 
 register(strings);
@@ -20,6 +22,8 @@ const BUDGET_MS = 10;         // training per frame, leaving ~7 ms of a 60 Hz fr
 const CHART_MS = 250;         // how often the loss and accuracy charts are redrawn while training
 const REDRAW_MS = 100;        // how often the main diagram re-reads the drawing while training
 const ui = buildPanel(document.querySelector("#train-mount"));
+const setup = initSetup(ui);
+const kernels = kernelPainter(ui.kernelBox, ui.kernelGrid, () => page.call("train.kernels", {}));
 const SERIES = [{ key: "train", cls: "train" }, { key: "test", cls: "test", dots: true }];
 const pctText = (v) => `${(100 * v).toFixed(1)}%`;
 const charts = {
@@ -74,17 +78,10 @@ const lrValue = () => 10 ** Number(ui.lr.value);
 
 function settings() {
   return {
-    layers: ui.layers.value, activation: ui.activation.value, optimizer: ui.optimizer.value,
+    arch: ui.arch.value, conv: ui.conv.value, layers: ui.layers.value, activation: ui.activation.value, optimizer: ui.optimizer.value,
     lr: lrValue(), batch: Number(ui.batch.value), loss: ui.loss.value,
     digits: ui.digits.filter((c) => c.checked).map((c) => Number(c.value)),
   };
-}
-
-function layersOk() {
-  const parts = ui.layers.value.split(",").map((s) => s.trim());
-  const ok = parts.length <= 4 && parts.every((p) => /^\d+$/.test(p) && +p >= 1 && +p <= 256);
-  ui.layers.setAttribute("aria-invalid", String(!ok));
-  return ok;
 }
 
 function showLr() {
@@ -97,12 +94,10 @@ function showLr() {
 /** Send the set-up; a rebuilt network is installed as "trained" and its charts start over. */
 function configure() {
   showLr();
+  setup.fields();
   if (!S.loaded) return;
-  if (!layersOk() || !ui.digits.some((c) => c.checked)) {
-    ui.setupNote.textContent = t("train.layersBad");
-    return;
-  }
   const res = call("train.config", settings());
+  if (!setup.answer(res)) return;
   if (res.rebuilt) installed(res);
   else show(res);
   ui.setupNote.textContent = res.pending ? t("train.pending") : "";
@@ -116,9 +111,16 @@ function installed(res) {
   if (S.state === "diverged") setState("idle");
   show(res);
   if (page.model === "trained") page.refresh();
+  kernels(true);
 }
 
-for (const c of [ui.layers, ui.activation, ui.optimizer, ui.batch, ui.loss, ...ui.digits]) {
+
+ui.arch.addEventListener("change", () => {
+  setup.preset();
+  configure();
+});
+
+for (const c of [ui.conv, ui.layers, ui.activation, ui.optimizer, ui.batch, ui.loss, ...ui.digits]) {
   c.addEventListener("change", configure);
 }
 ui.lr.addEventListener("input", showLr);
@@ -163,7 +165,7 @@ function useTrained() {
 }
 
 ui.start.addEventListener("click", () => {
-  if (!S.loaded) return;
+  if (!S.loaded || setup.refused()) return;
   if (S.state === "diverged") show(call("train.resume", {}));
   useTrained();
   setState("running");
@@ -179,13 +181,14 @@ ui.reset.addEventListener("click", () => {
   page.changed("trained");
 });
 ui.step.addEventListener("click", async () => {
-  if (!S.loaded || S.busy) return;
+  if (!S.loaded || S.busy || setup.refused()) return;
   if (S.state === "diverged") show(call("train.resume", {}));
   useTrained();
   if (S.state === "idle") setState("paused");
   const res = call("train.step", { detail: ui.slow.checked });
   show(res);
   page.changed("trained");
+  kernels(true);
   if (ui.slow.checked && res.layers) {
     S.busy = true;
     ui.step.disabled = true;
@@ -207,6 +210,7 @@ function frame(ts) {
     S.work.push([res.ms, res.steps]);
     if (S.work.length > 5000) S.work.splice(0, 2500);
     show(res);
+    kernels();
   }
   if (ts - S.lastRedraw > REDRAW_MS) {
     S.lastRedraw = ts;
@@ -267,7 +271,7 @@ addEventListener(EVENTS.update, (e) => {
   if (e.detail.model === "trained" && e.detail.result.train_flash) flashLinks(e.detail.result.train_flash);
 });
 
-const teach = initTeach(ui, call, () => S.loaded, show);
+const teach = initTeach(ui, call, () => S.loaded, (res) => { show(res); if (S.loaded) kernels(true); });
 initIO(ui, call, () => S.loaded);
 
 // Weights trained here live only in this page: leaving with training that was never exported asks
@@ -277,9 +281,13 @@ ui.exportBtn.addEventListener("click", () => { if (S.loaded && S.last) exportedI
 addEventListener("beforeunload", (e) => {
   if (S.last && S.last.iter > 0 && S.last.iter !== exportedIter) e.preventDefault();
 });
-onLang(() => { setState(S.state); progressText(); showLr(); apply(ui.root); Object.values(charts).forEach((c) => c.redraw()); });
+onLang(() => {
+  setState(S.state); progressText(); showLr(); apply(ui.root); Object.values(charts).forEach((c) => c.redraw());
+  if (S.loaded) kernels(true);
+});
 setState("idle");
 showLr();
+setup.fields();
 
 // For the benchmark and the tests: frame intervals (ms) while training, and
 // work: per frame [ms Python spent in train.run, training steps done].

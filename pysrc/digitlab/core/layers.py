@@ -13,6 +13,7 @@ import sys
 import numpy as np
 
 from . import activations as act
+from . import convcols
 
 F32 = np.float32
 
@@ -147,17 +148,27 @@ class Conv2D(Layer):
         return (h - self.kh + 1, w - self.kw + 1, self.c_out)
 
     def forward(self, p, x):
+        """saved: the patches, (M, K) from im2col, or channel-major (K, M) under WASM (see convcols)."""
         x = np.ascontiguousarray(x)
         n, h, w, _ = x.shape
-        cols = im2col(x, self.kh, self.kw)
-        z = matmul(cols, p["W"].reshape(-1, self.c_out))
+        if WASM:
+            cols = convcols.patches_t(x, self.kh, self.kw)
+            z = convcols.forward(cols, p["W"])
+        else:
+            cols = im2col(x, self.kh, self.kw)
+            z = matmul(cols, p["W"].reshape(-1, self.c_out))
         add_bias(z, p["b"])
         z = z.reshape(n, h - self.kh + 1, w - self.kw + 1, self.c_out)
         return z, act.apply(self.activation, z), cols
 
     def backward_z(self, p, x, a, dZ, need_dx=True, saved=None):
-        """saved: forward's patches (N*Ho*Wo, kh*kw*C_in); rebuilt from x when absent."""
+        """saved: forward's patches; rebuilt from x when absent."""
         dZ2 = dZ.reshape(-1, self.c_out)
+        if WASM:
+            cols = saved if saved is not None else convcols.patches_t(np.ascontiguousarray(x), self.kh, self.kw)
+            dW, db = convcols.grad_wb(cols, dZ2, p["W"].shape)
+            grads = {"W": dW, "b": db}
+            return (convcols.grad_x(p["W"], dZ) if need_dx else None), grads
         cols = saved if saved is not None else im2col(np.ascontiguousarray(x), self.kh, self.kw)
         grads = {"W": matmul_tn(cols, dZ2).reshape(p["W"].shape),
                  "b": np.ones(len(dZ2), dZ2.dtype) @ dZ2}

@@ -1,7 +1,8 @@
 """Training in the page: the functions site/js/train.js calls, and the link-flash hook.
 
     train.data {npz}              the shipped subset's bytes (fetched when the panel opens)
-    train.config {settings}       set-up changes (see digitlab.train_session); installs "trained" if rebuilt
+    train.config {settings}       set-up changes (see digitlab.train_session); installs "trained" if rebuilt;
+                                  a set-up that cannot be built -> {error: key, params, message}, nothing changed
     train.reset {}                new random weights; installs "trained"
     train.run {budget_ms}         one animation frame's worth of training (FrameDriver.run)
     train.step {detail}           one step; detail: per-layer numbers for the slow-motion view
@@ -19,7 +20,7 @@ import numpy as np
 
 from ... import constants, preprocess
 from ...app import PAD
-from ...train_session import Session
+from ...train_session import Session, SetupError
 from ..registry import handler, on_result, state
 
 NAME = constants.TRAINED
@@ -80,7 +81,10 @@ def data(app, npz):
 @handler("train.config")
 def config(app, **settings):
     s = session(app)
-    done = s.configure(settings)
+    try:
+        done = s.configure(settings)
+    except SetupError as e:
+        return {"error": e.key, "params": e.params, "message": str(e), **status(s)}
     if done["rebuilt"]:
         s.driver.evaluate_now()
         return {**done, **_install(app)}
@@ -120,6 +124,9 @@ def step(app, detail=False):
     out = status(s, d.step_once(batch))
     if layers:
         for row in layers[1:]:
+            if row["id"] not in before:
+                row["change"] = 0.0
+                continue
             W = s.net.params[row["id"]]["W"]
             row["change"] = float(np.linalg.norm(W - before[row["id"]]) / (np.linalg.norm(before[row["id"]]) + 1e-12))
     out["layers"] = layers
@@ -134,8 +141,9 @@ def _layer_numbers(s, batch):
         grads, _ = net.grads_and_loss(trace, yb, cfg.loss)
     rows = [{"id": "in", "act": float(np.abs(trace.x).mean()), "grad": 0.0}]
     for rec in trace.layers:
-        g = grads[rec.name]["W"]
-        rows.append({"id": rec.name, "act": float(np.abs(rec.a).mean()), "grad": float(np.linalg.norm(g))})
+        g = grads.get(rec.name, {}).get("W")          # pool and flatten layers have no weights
+        rows.append({"id": rec.name, "act": float(np.abs(rec.a).mean()), "weights": g is not None,
+                     "grad": 0.0 if g is None else float(np.linalg.norm(g))})
     return rows
 
 
