@@ -178,7 +178,7 @@ export class PointMap {
   nearest() {
     if (!this.watching) return;
     const r = page.call("map.neighbours", { k: 5 });
-    if (this.data.method === "tsne") this.place(r.you);      // t-SNE: placed by these neighbours
+    if (this.data.method === "tsne") this.place(r.you);      // t-SNE: the same place its update gave
     this.neighbours = Array.from(r.positions);
     this.nbList.replaceChildren(...this.neighbours.map((i, k) => {
       const b = h("button", { type: "button", "data-i": String(i), "data-index": String(r.indices[k]),

@@ -99,10 +99,16 @@ def test_the_drawing_sits_among_its_nearest_on_a_tsne_map(app):
     img = np.zeros((PAD, PAD), np.uint8)
     img[40:240, 130:150] = 255
     app.call("map.watch", {"on": True})
-    app.result(img, "mlp-25-25")
+    first = app.result(img, "mlp-25-25")["map_you"]                  # placed by the update itself
     nb = app.call("map.neighbours", {"k": 5})
     near = np.argsort(((m.A.astype(np.float64) - m.you) ** 2).sum(axis=1))[:5]
     assert nb["positions"].tolist() == near.tolist()
     assert np.allclose(nb["you"], m.tsne.Y[near].mean(axis=0), atol=1e-4)
-    assert app.result(img, "mlp-25-25")["map_you"] == nb["you"]      # it stays until the next rest
+    assert first == nb["you"]                                         # the list and the cross agree
+    # Drawing on moves it at once (no rest needed), to the mean place of the new nearest five.
+    img[40:60, 60:220] = 255                                          # a bar across the top: a 7
+    moved = app.result(img, "mlp-25-25")["map_you"]
+    near = np.argsort(((m.A.astype(np.float64) - m.you) ** 2).sum(axis=1))[:5]
+    assert moved != first
+    assert np.allclose(moved, m.tsne.Y[near].mean(axis=0), atol=1e-4)
     app.call("map.watch", {"on": False})
