@@ -110,6 +110,29 @@ def training_diverged(app):
     assert alt(app, "#train-chart-loss") != before
 
 
+def cnn_training(app):
+    """#17: a refused conv set-up (its field marked invalid, the note saying why), then the
+    cnn-small preset (after Reset: the MLP trained before) training with its live kernel grid."""
+    show(app, "#train-arch")
+    app.page.select_option("#train-arch", "cnn")
+    app.page.fill("#train-conv", "8@5, pool, 16@5, pool, 16@5")
+    app.page.dispatch_event("#train-conv", "change")
+    app.poll("() => document.querySelector('#train-conv').getAttribute('aria-invalid') === 'true'")
+    found = violations(app, "cnn-setup-refused")
+    app.page.select_option("#train-arch", "cnn-small")
+    app.page.focus("#train-lr")                # back from the diverging rate: 10 ** -2.7, the default
+    for _ in range(37):
+        app.page.keyboard.press("ArrowLeft")
+    app.page.click("#train-reset")             # a new network waits for the weights' reset once trained
+    app.poll("() => document.querySelectorAll('#train-kernels [data-kernel]').length === 24")
+    app.page.click("#train-start")
+    app.poll("() => Number(document.querySelector('#train-progress').dataset.iter) > 5")
+    show(app, "#train-kernels")
+    found += violations(app, "cnn-running")
+    app.page.click("#train-pause")             # the walk goes on with the trained CNN as the model in use
+    return found
+
+
 def editor_error(app):
     app.page.click("#editor-toggle")
     app.page.wait_for_selector("#editor .cm-content")
@@ -172,6 +195,14 @@ def evaluated(app):
     show(app, "#map")
 
 
+def tsne_map(app):
+    """#16's point map by t-SNE, settled, the drawing placed among its neighbours."""
+    app.page.select_option("#map-method", "tsne")
+    app.poll("() => window.digitlab.map()?.method === 'tsne' && "
+             "document.querySelector('.eval-map').dataset.state === 'done'", timeout_ms=120_000)
+    show(app, "#map")
+
+
 def photo_read(app):
     """#18's card: a synthetic photo of two MNIST digits read, its steps shown, turned into strokes."""
     from digitlab import data, photoset
@@ -189,8 +220,8 @@ def photo_read(app):
 
 STATES = [("start", None), ("drawn", drawn), ("inspector", inspector_open), ("break-it", break_it_damaged),
           ("cards", cards_computed), ("training", training_running), ("diverged", training_diverged),
-          ("editor-error", editor_error), ("explorers", explorers_used), ("console", console_used),
-          ("evaluate", evaluated), ("photo", photo_read)]
+          ("cnn-training", cnn_training), ("editor-error", editor_error), ("explorers", explorers_used),
+          ("console", console_used), ("evaluate", evaluated), ("t-sne", tsne_map), ("photo", photo_read)]
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -203,7 +234,7 @@ def test_axe_finds_nothing_in_any_state(browser, site_url, screen):
         found = []
         for state, reach in STATES:
             if reach:
-                reach(app)
+                found += reach(app) or []           # a step may check a state on its way too
             found += violations(app, state)
         assert app.errors == []
     finally:
