@@ -42,14 +42,6 @@ def matmul_tn(a, b):
     return np.einsum("ki,kj->ij", a, b, order="C")
 
 
-def _channel_major(n):
-    """Conv2D lays its patches out channel-major for a batch of n under WASM (training). One
-    image (an update) stays with im2col: there the layout's copies cost more than they save
-    (cnn forward 0.60 vs 0.69 ms in Pyodide, Node, medians of 3x200). forward and backward_z
-    decide the same for the same n, so the patches forward saves fit backward."""
-    return WASM and n > 1
-
-
 def add_bias(z, b):
     """z (..., C) += b (C,), in place; z must be contiguous.
 
@@ -156,11 +148,10 @@ class Conv2D(Layer):
         return (h - self.kh + 1, w - self.kw + 1, self.c_out)
 
     def forward(self, p, x):
-        """saved: the patches, (M, K) from im2col, or channel-major (K, M) for a batch under WASM
-        (see convcols)."""
+        """saved: the patches, (M, K) from im2col, or channel-major (K, M) under WASM (see convcols)."""
         x = np.ascontiguousarray(x)
         n, h, w, _ = x.shape
-        if _channel_major(n):
+        if WASM:
             cols = convcols.patches_t(x, self.kh, self.kw)
             z = convcols.forward(cols, p["W"])
         else:
@@ -173,7 +164,7 @@ class Conv2D(Layer):
     def backward_z(self, p, x, a, dZ, need_dx=True, saved=None):
         """saved: forward's patches; rebuilt from x when absent."""
         dZ2 = dZ.reshape(-1, self.c_out)
-        if _channel_major(len(dZ)):
+        if WASM:
             cols = saved if saved is not None else convcols.patches_t(np.ascontiguousarray(x), self.kh, self.kw)
             dW, db = convcols.grad_wb(cols, dZ2, p["W"].shape)
             grads = {"W": dW, "b": db}
