@@ -18,11 +18,9 @@ the points). Positions in the answers index the map's points.
 
 Every update, while the page watches the map, the hook below places the drawing. PCA: the layer's
 activation of the drawing minus the mean, times the two axes: 2 x d multiply-adds, with d at most
-784. t-SNE has no formula for a new point: the hook puts it at the mean place of its NEAR nearest
-points in the layer's own space (1,000 points at most: 0.06-0.25 ms in the page). The pictures of
-the nearest test images come from `map.neighbours`, which the page asks when the drawing rests:
-for PCA a search over 2,000 x d values, too slow for every update in the page's numpy; for t-SNE
-the very points the last update used.
+784. t-SNE has no formula for a new point: `map.neighbours`, which the page asks when the drawing
+rests (a nearest search over n x d values is too slow for every update in the page's numpy), puts
+it at the mean of its k nearest points' places, the nearest in the layer's own space.
 """
 
 import time
