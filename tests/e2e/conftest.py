@@ -141,6 +141,19 @@ class App:
         return [u for u in self.requests if not u.startswith(self.url) and not u.startswith("data:")]
 
 
+# One key, then a frame and a task: CodeMirror reads each key's DOM change (and the selection) in
+# its own observers. Keys sent at machine speed into a busy page were read out of order in CI
+# ("BOX" became "BO...X"), as no person's typing is; the wait keeps every key real and in order.
+SETTLE = "() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))"
+
+
+def type_keys(page, text):
+    """Type `text` with the real keyboard, one key at a time ("\n" is Enter)."""
+    for ch in text:
+        page.keyboard.type(ch)
+        page.evaluate(SETTLE)
+
+
 def ellipse(cx, cy, rx, ry, n=36, start=-math.pi / 2):
     return [(cx + rx * math.cos(start + 2 * math.pi * i / n), cy + ry * math.sin(start + 2 * math.pi * i / n))
             for i in range(n + 2)]

@@ -12,7 +12,7 @@ import pytest
 
 from buildlib import axe
 
-from .conftest import DIGITS, App
+from .conftest import DIGITS, App, type_keys
 
 pytestmark = pytest.mark.e2e
 
@@ -141,7 +141,7 @@ def editor_error(app):
     for _ in range(3):
         app.page.click("#editor .cm-content")
         app.page.keyboard.press("Control+End")
-        app.page.keyboard.type("\n)(")
+        type_keys(app.page, "\n)(")
         app.page.wait_for_timeout(100)
         if app.page.locator("#editor .cm-content").inner_text().rstrip().endswith(")("):
             break
@@ -176,7 +176,7 @@ def console_used(app):
     for line in ("show(lab.x)", "show(lab.probs)", "1/0"):
         n = app.page.locator("#console-output > *").count()
         app.page.click("#console-input .cm-content")
-        app.page.keyboard.type(line)
+        type_keys(app.page, line)
         app.page.keyboard.press("Enter")
         app.poll("(n) => document.querySelectorAll('#console-output > *').length > n"
                  " && document.querySelector('#console').dataset.state === 'ready'", n)

@@ -12,7 +12,7 @@ import pytest
 
 from digitlab import viewmodel
 
-from .conftest import DIGITS, SCREENSHOTS, App
+from .conftest import DIGITS, SCREENSHOTS, App, type_keys
 
 pytestmark = pytest.mark.e2e
 PROB_TOL = 1e-5
@@ -38,7 +38,7 @@ class Prompt:
         self.focus()
         lines = text.split("\n")
         for i, line in enumerate(lines):
-            self.page.keyboard.type(line)
+            type_keys(self.page, line)
             if i < len(lines) - 1 or enter:
                 self.page.keyboard.press("Enter")
 
@@ -147,7 +147,7 @@ def test_multi_line_block_history_and_completion(con, drawn):
     assert "... " in out and "total += k" in out, out
     assert con.run("total").strip().endswith("6")
     con.focus()
-    drawn.page.keyboard.type("lab.pro")
+    type_keys(drawn.page, "lab.pro")
     drawn.page.keyboard.press("Tab")
     assert con.prompt_text().strip() == "lab.probs"
     drawn.page.keyboard.press("Control+a")

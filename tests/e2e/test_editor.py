@@ -11,7 +11,7 @@ import pytest
 from digitlab import models
 from digitlab.core import activations
 
-from .conftest import DIGITS, SCREENSHOTS, App
+from .conftest import DIGITS, SCREENSHOTS, App, type_keys
 
 pytestmark = pytest.mark.e2e
 
@@ -50,14 +50,14 @@ class Editor:
             k.press("ArrowDown")
         k.press("Home")                      # CodeMirror: to the end of the indentation
         k.press("Shift+End")
-        k.type(text)
+        type_keys(self.page, text)
 
     def type_lines(self, lines):
         """Enter, then each line; the auto-indent CodeMirror adds is selected and typed over."""
         for line in lines:
             self.page.keyboard.press("Enter")
             self.page.keyboard.press("Shift+Home")
-            self.page.keyboard.type(line)
+            type_keys(self.page, line)
 
     def apply(self, key=True):
         """Ctrl+Enter (or the button); -> True when a new update was shown."""
@@ -393,7 +393,7 @@ def test_keyboard_only(ed, net, monkeypatch):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Home")
     page.keyboard.press("Shift+End")
-    page.keyboard.type("return np.tanh(z)")
+    type_keys(page, "return np.tanh(z)")
     assert ed.apply()
     monkeypatch.setitem(activations.ACTIVATIONS, "relu", (np.tanh, activations.tanh_grad))
     check_like_cpython(app, net)

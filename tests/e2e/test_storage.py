@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .conftest import DIGITS, READY_TIMEOUT_MS, SCREENSHOTS, App
+from .conftest import DIGITS, READY_TIMEOUT_MS, SCREENSHOTS, App, type_keys
 
 pytestmark = pytest.mark.e2e
 
@@ -153,9 +153,7 @@ def test_a_draft_typed_just_before_leaving_is_kept(context, site_url):
     app.poll("() => !document.querySelector('#editor-file').disabled")
     app.page.click("#editor .cm-content")
     app.page.keyboard.press("Control+End")
-    # A short gap between keys: typed at machine speed into a busy page, CodeMirror can read a key's
-    # DOM change after the next one and swap them; the 300 ms key timer still runs well past reload.
-    app.page.keyboard.type("\n# typed just before leaving", delay=10)
+    type_keys(app.page, "\n# typed just before leaving")
     app.page.reload()                             # well inside the 300 ms the key timer waits
     assert start(app) == "ready"
     draft = json.loads(stored(app, EDITOR))["files"][PRE]["draft"]
