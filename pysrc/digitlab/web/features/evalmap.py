@@ -18,9 +18,9 @@ the points). Positions in the answers index the map's points.
 
 Every update, while the page watches the map, the hook below places the drawing. PCA: the layer's
 activation of the drawing minus the mean, times the two axes: 2 x d multiply-adds, with d at most
-784. t-SNE has no formula for a new point: `map.neighbours`, which the page asks when the drawing
-rests (a nearest search over n x d values is too slow for every update in the page's numpy), puts
-it at the mean of its k nearest points' places, the nearest in the layer's own space.
+784. t-SNE has no formula for a new point: it goes to the mean place of its NEAR nearest points,
+nearest in the layer's own space, found on every update (at most 1,000 points, one distance
+product). `map.neighbours`, asked when the drawing rests, reuses that search for its gallery.
 """
 
 import time
