@@ -258,6 +258,7 @@ Object.assign(page, {
     page.version++;
     schedule(performance.now());
   },
+  flushLinks: () => diagram.flushLinks(),
 });
 
 /** Python found model `name`'s shipped files damaged (App.check in digitlab/app.py): switch it
@@ -275,10 +276,12 @@ function modelFault(name, message, fallback) {
   showFaults();
 }
 
-/** {model, input: number[784], probs: number[10] | null, …} of the last update, or null. */
+/** {model, input: number[784], probs: number[10] | null, …} of the last update, or null; the
+ *  diagram's link handles are brought up to date with it. */
 function snapshot() {
   const r = page.result;
   if (!r) return null;
+  diagram.flushLinks();                       // a reader of the snapshot may then read the handles
   return { model: r.model, input: Array.from(r.input), probs: r.probs ? Array.from(r.probs) : null,
            state: r.prediction.state, python_ms: r.python_ms, diagram: !!r.view };
 }

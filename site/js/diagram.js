@@ -5,12 +5,16 @@
 // Links are drawn as one <path> per strength and sign (Python gives a few strengths, see
 // viewmodel.ViewConfig.link_levels): a few shapes for the browser to style and paint instead of
 // hundreds of <line>s. Each link still has a hidden <line data-link-id data-signal> (for the
-// tests, the training flash, anything that looks a link up by id), written once the frame is on
-// screen (afterPaint), so it never delays the frame.
+// tests, the training flash, anything that looks a link up by id). Those handles are written when
+// the drawing rests (REST_MS without a new update) or when asked for (flushLinks), never per frame
+// while the pen moves: writing ~100 of them added and removed ~200 DOM mutations an update, each
+// seen by PyScript's document-wide MutationObserver, and ran between the frame and the next input's
+// update (BENCHMARKS.md, the update loop).
 
 import { onLang, t, tr } from "./i18n.js";
-import { afterPaint } from "./frame.js";
 import { setText as text, svg as el } from "./dom.js";
+
+const REST_MS = 120;
 
 const XHTML = "http://www.w3.org/1999/xhtml";
 
@@ -21,7 +25,8 @@ export class Diagram {
     this.nodes = new Map();   // id -> <circle>
     this.links = new Map();   // id -> hidden <line>, the link's stable handle
     this.strokes = [];        // <path>s, one per strength and sign, weakest first
-    this.linkTable = null;    // the links last drawn, mirrored into this.links after paint
+    this.linkTable = null;    // the links last drawn, not yet mirrored into this.links
+    this.restTimer = 0;
     this.canvases = {};       // column id -> {ctx, image}
     this.more = {};           // column id -> <text>
     this.words = [];          // [<text>, [key, vars] from Python]: reworded on a language switch
@@ -42,6 +47,8 @@ export class Diagram {
     this.linkGroup = el("g", { class: "links" }, svg);
     this.nodeGroup = el("g", { class: "nodes" }, svg);
     this.nodes.clear(); this.links.clear(); this.strokes = []; this.canvases = {}; this.more = {}; this.words = [];
+    clearTimeout(this.restTimer);
+    this.linkTable = null;
     for (const L of layout.layers) this._column(frame, L, layout.height);
   }
 
@@ -130,12 +137,15 @@ export class Diagram {
       set(p, "d", g.d.join(""));
     });
     for (const p of this.strokes.splice(groups.length)) p.remove();
-    if (this.linkTable === null) afterPaint(() => this._mirrorLinks());
     this.linkTable = table;
+    clearTimeout(this.restTimer);
+    if (table.id.length === 0) this.flushLinks();          // a blank pad: no handle may linger
+    else this.restTimer = setTimeout(() => this.flushLinks(), REST_MS);
   }
 
-  /** The newest painted links -> their hidden <line>s: created, updated, removed by id. */
-  _mirrorLinks() {
+  /** The newest painted links -> their hidden <line>s (created, updated, removed by id), now. */
+  flushLinks() {
+    clearTimeout(this.restTimer);
     const table = this.linkTable;
     this.linkTable = null;
     if (!table) return;

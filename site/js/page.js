@@ -51,4 +51,7 @@ export const page = {
   changed(model = null) {},
   /** The code changed (the editor): lay the diagram out again, bump the version, re-read. */
   refresh() {},
+  /** Bring the diagram's hidden link handles (<line data-link-id>) up to date now; the page
+   *  itself writes them only when the drawing rests (js/diagram.js). */
+  flushLinks() {},
 };

@@ -4,6 +4,7 @@
 // weights (the update), with Python's per-layer numbers written alongside.
 
 import { t } from "./i18n.js";
+import { page } from "./page.js";
 
 const FLASH_MS = 450;
 const PHASE_MS = 420;
@@ -12,6 +13,7 @@ const column = (id) => document.querySelector(`#network g[data-layer="${CSS.esca
 
 /** Mark the drawn links with these ids for a moment (a data attribute the diagram never writes). */
 export function flashLinks(ids) {
+  page.flushLinks();
   for (const id of ids) {
     const line = document.querySelector(`#network [data-link-id="${CSS.escape(id)}"]`);
     if (!line) continue;

@@ -61,10 +61,13 @@ def accuracy(app):
 
 
 def diagram_state(app):
-    return app.page.evaluate("""() => ({
+    # The snapshot first: it brings the link handles up to date (the page writes them at rest).
+    return app.page.evaluate("""() => {
+        const probs = window.digitlab.snapshot().probs;
+        return {
         a: Object.fromEntries([...document.querySelectorAll('#network [data-node-id]')].map(e => [e.dataset.nodeId, e.dataset.a ?? null])),
         s: Object.fromEntries([...document.querySelectorAll('#network [data-link-id]')].map(e => [e.dataset.linkId, e.dataset.signal])),
-        probs: window.digitlab.snapshot().probs })""")
+        probs }; }""")
 
 
 def unit_values(app, sel):

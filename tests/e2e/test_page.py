@@ -4,6 +4,7 @@ Run: python3 build.py build && DIGITLAB_DIST=$PWD/dist python3 -m pytest tests/e
 """
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -47,7 +48,19 @@ def check_against_cpython(app, reference):
         (sl, si), (dl, dj) = [p.split(":") for p in lid.split(">")]
         want = acts[sl][int(si)] * net.params[dl]["W"][int(si), int(dj)]
         assert s == pytest.approx(float(want), abs=SHOWN_TOL), lid
+    check_painted_links(app)
     return snap
+
+
+def check_painted_links(app):
+    """What is painted is those links: the stroked paths hold exactly one segment per link handle."""
+    ends = app.page.eval_on_selector_all(
+        "#network [data-link-id]", "es => es.map(e => ['x1', 'y1', 'x2', 'y2'].map(k => Number(e.getAttribute(k))))")
+    paths = app.page.eval_on_selector_all("#network .strokes path", "es => es.map(e => e.getAttribute('d'))")
+    segments = [tuple(float(v) for v in m) for d in paths
+                for m in re.findall(r"M([-\d.e]+) ([-\d.e]+)L([-\d.e]+) ([-\d.e]+)", d)]
+    assert len(segments) == sum(len(re.findall("M", d)) for d in paths)   # nothing but M x y L x y
+    assert sorted(segments) == sorted(tuple(e) for e in ends)
 
 
 def test_ready_and_marks(fresh):
