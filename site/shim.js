@@ -138,12 +138,15 @@ const STEPS = {   // PyScript's py:progress details -> what the person is waitin
   "Loading files": t("status.copying"),
   "Loaded files": t("status.importing"),
 };
+const RESIZE_NOTE = /^ResizeObserver loop/;
 addEventListener("py:progress", (e) => {
   if (!state.py && STEPS[e.detail]) setStatus("loading", STEPS[e.detail] + " " + t("status.drawAlready"));
 });
 addEventListener("error", (e) => {
   // Only errors raised by this site's own scripts (PyScript, Pyodide, the shim) while starting.
-  if (!state.py && e.filename && e.filename.startsWith(location.origin)) {
+  // "ResizeObserver loop ..." is no error of a script: the browser says that some size
+  // notifications wait for the next frame (cards sized as they scroll into view do that).
+  if (!state.py && e.filename && e.filename.startsWith(location.origin) && !RESIZE_NOTE.test(e.message)) {
     fail(t("error.start"), `${e.message} (${e.filename}:${e.lineno})`);
   }
 });

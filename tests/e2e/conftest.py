@@ -154,6 +154,27 @@ def type_keys(page, text):
         page.evaluate(SETTLE)
 
 
+# Cards away from the screen are not rendered (content-visibility: auto, style.css), and a
+# full-page capture does not scroll them into view: render them all while it is taken.
+SHOW_ALL_CARDS = """(on) => {
+  if (on) {
+    window.__allCards = new CSSStyleSheet();
+    window.__allCards.replaceSync('.card { content-visibility: visible !important; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, window.__allCards];
+  } else {
+    document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== window.__allCards);
+  }
+  return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+
+
+def full_page_screenshot(page, path):
+    """The whole page as a person scrolling through it sees it, every card rendered."""
+    page.evaluate(SHOW_ALL_CARDS, True)
+    page.screenshot(path=str(path), full_page=True)
+    page.evaluate(SHOW_ALL_CARDS, False)
+
+
 def ellipse(cx, cy, rx, ry, n=36, start=-math.pi / 2):
     return [(cx + rx * math.cos(start + 2 * math.pi * i / n), cy + ry * math.sin(start + 2 * math.pi * i / n))
             for i in range(n + 2)]

@@ -226,7 +226,9 @@ def test_strongest_10_links_preset(ed):
     app.wait_update(n)
     # The click scrolls to the editor; with the diagram off screen the page skips drawing it.
     app.page.locator("#network").scroll_into_view_if_needed()
-    app.poll("() => document.querySelectorAll('#network [data-link-id]').length <= 20")   # 2 dense layers
+    # The link handles follow once the drawing rests (the new layout starts with none).
+    app.poll("() => { const n = document.querySelectorAll('#network [data-link-id]').length;"
+             " return n > 0 && n <= 20; }")                                              # 2 dense layers
     assert 0 < links() <= 20
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from digitlab import models, preprocess
 
-from .conftest import DIGITS, READY_TIMEOUT_MS, SCREENSHOTS, App
+from .conftest import DIGITS, READY_TIMEOUT_MS, SCREENSHOTS, App, full_page_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -201,7 +201,7 @@ def test_desktop_screenshot(fresh):
     fresh.poll("() => window.digitlab.snapshot().diagram")
     assert fresh.page.eval_on_selector_all("#network .winner[data-node-id='out:3']", "es => es.length") == 1
     SCREENSHOTS.mkdir(exist_ok=True)
-    fresh.page.screenshot(path=str(SCREENSHOTS / "desktop.png"), full_page=True)
+    full_page_screenshot(fresh.page, SCREENSHOTS / "desktop.png")
     fresh.choose("mlp-25-25")
     fresh.poll("() => window.digitlab.snapshot().diagram")
     nodes = fresh.page.eval_on_selector_all(

@@ -9,7 +9,7 @@ from digitlab import photo, photoset
 from digitlab.app import App
 from digitlab.web.features import digits as _digits_hook  # noqa: F401 - registers the #digits reading
 
-from .conftest import DIGITS, SCREENSHOTS
+from .conftest import DIGITS, SCREENSHOTS, full_page_screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -270,7 +270,7 @@ def test_screenshots(fresh, mnist, browser, site_url):
     rgba = photoset.photo([X[i] for i in (7, 0, 2, 6)], shape=(480, 640), seed=11, board=False)
     upload(fresh, "four.png", photoset.png_bytes(rgba))
     SCREENSHOTS.mkdir(exist_ok=True)
-    fresh.page.screenshot(path=str(SCREENSHOTS / "photo-desktop.png"), full_page=True)
+    full_page_screenshot(fresh.page, SCREENSHOTS / "photo-desktop.png")
     fresh.page.locator("#photo").screenshot(path=str(SCREENSHOTS / "photo-card.png"))
     page = fresh.page
     page.set_viewport_size({"width": 390, "height": 844})
