@@ -20,12 +20,21 @@ def scenarios():
     return {s["name"]: s for s in map(json.loads, out.stdout.splitlines())}
 
 
-def test_a_burst_of_input_runs_once_now_and_once_after_the_frame(scenarios):
+def test_a_burst_of_cheap_updates_runs_once_now_and_once_inside_the_frame(scenarios):
     s = scenarios["burst"]
-    # now(1) runs at once; now(2) and now(3) in the same frame interval wait (one update a frame)
+    # now(1) runs at once; now(2) and now(3) in the same frame interval wait for that frame
     assert s["log"][:4] == [[1], [1], [1], [1]]
-    # once that frame is shown, one update covers both, timed from the older input
+    # the update was cheap: inside the frame one more covers both, timed from the older input
     assert s["log"][4] == [1, 2] and s["runs"] == [1, 2]
+    assert s["where"] == ["between", "frame"]
+
+
+def test_a_burst_of_dear_updates_waits_until_the_frame_is_shown(scenarios):
+    s = scenarios["burst-dear"]
+    assert s["log"][:4] == [[1], [1], [1], [1]]
+    # over CATCH_UP_MS: the frame carries the first update only; the next runs once it is shown
+    assert s["log"][4] == [1, 2] and s["runs"] == [1, 2]
+    assert s["where"] == ["between", "between"]
 
 
 def test_one_input_per_frame_runs_each_at_once(scenarios):
