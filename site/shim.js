@@ -298,6 +298,9 @@ window.digitlab = Object.freeze({
     performance.mark(EVENTS.ready);
     dispatchEvent(new CustomEvent(EVENTS.ready));
     setStatus("ready", t("status.ready"));
+    // Every card has been drawn by now: from the next frames on, cards away from the screen are
+    // skipped (style.css, .cards-settled), their sizes remembered.
+    requestAnimationFrame(() => requestAnimationFrame(() => document.documentElement.classList.add("cards-settled")));
     loop.forget();
     schedule(performance.now());              // classify whatever was drawn while loading
   },
